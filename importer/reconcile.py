@@ -77,7 +77,7 @@ def _first_match(
 ) -> JsonDict | None:
     wanted = key_fields(row, settings)
     for opportunity in opportunities:
-        if _id(opportunity) in claimed:
+        if _id(opportunity) in claimed or not _of_type(opportunity, settings.event_code):
             continue
         have = _fields(opportunity)
         if all(_same(value, have.get(name, "")) for name, value in wanted.items()):
@@ -85,10 +85,20 @@ def _first_match(
     return None
 
 
+def _of_type(opportunity: JsonDict, event_code: int) -> bool:
+    """False only when the opportunity says it is of another type (a look-up that ignores
+    the type filter must not match another type's opportunity with the same values)."""
+    code = opportunity.get("OpportunityEventCode", opportunity.get("EventCode"))
+    return code is None or str(code) == str(event_code)
+
+
 def _outcome(row: OpportunityRow, found: JsonDict, since: float | None) -> RowOutcome:
     created = _created_on(found)
     lead_id = _text(found.get("RelatedProspectId"))
-    ours = since is None or created is None or created >= since - CLOCK_SLACK_S
+    # A CreatedOn equal to the row's own OpportunityDateTime is the date we sent, not the
+    # moment it was saved, so it cannot tell "ours" from "older"; we sent it, so it is ours.
+    told_by_us = row.when is not None and _text(found.get("CreatedOn")) == row.when
+    ours = since is None or created is None or told_by_us or created >= since - CLOCK_SLACK_S
     if ours:
         return RowOutcome(row.sheet, row.row, Outcome.CREATED, _id(found), lead_id)
     message = (

@@ -89,3 +89,36 @@ def test_fields_as_a_list_of_schema_name_value() -> None:
     ]
     (outcome,) = reconcile([_row(2, "MBA")], [sent], found, KEYED).outcomes
     assert (outcome.outcome, outcome.opportunity_id) == (Outcome.CREATED, "z")
+
+
+def test_created_on_equal_to_the_rows_own_date_counts_as_ours() -> None:
+    row = OpportunityRow(
+        "s",
+        2,
+        "a@x",
+        (),
+        (("mx_Custom_3", "MBA"), ("mx_Custom_4", "Pune")),
+        when="2020-01-01 10:00:00",
+    )
+    found = [
+        {
+            "ProspectOpportunityId": "w",
+            "CreatedOn": "2020-01-01 10:00:00",
+            "Fields": {"mx_Custom_3": "MBA", "mx_Custom_4": "Pune"},
+        }
+    ]
+    (outcome,) = reconcile([row], [time.time()], found, KEYED).outcomes
+    assert outcome.outcome is Outcome.CREATED
+
+
+def test_another_opportunity_type_never_matches() -> None:
+    found = [
+        {
+            "ProspectOpportunityId": "t",
+            "OpportunityEventCode": 12001,
+            "Fields": {"mx_Custom_3": "MBA", "mx_Custom_4": "Pune"},
+        }
+    ]
+    result = reconcile([_row(2, "MBA")], [time.time()], found, KEYED)
+    assert not result.outcomes
+    assert len(result.absent) == 1
