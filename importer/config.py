@@ -34,7 +34,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from importer.errors import ConfigError
 
@@ -74,6 +74,17 @@ class Settings:
     def secrets(self) -> tuple[str, ...]:
         """The values that must never appear in any message, log or file."""
         return tuple(s for s in (self.access_key, self.secret_key, self.api_key) if s)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every key (plain or URL-encoded) replaced by ``***``.
+
+        Used on anything that may echo a request: server error text, library exception
+        text. Longest first, so a key that contains another is hidden whole.
+        """
+        forms = {form for key in self.secrets() for form in (key, quote(key, safe=""))}
+        for form in sorted(forms, key=len, reverse=True):
+            text = text.replace(form, "***")
+        return text
 
 
 def mask(key: str) -> str:
