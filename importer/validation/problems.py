@@ -1,0 +1,163 @@
+"""Turning pandera's failure cases into :class:`Problem` values an admin can act on.
+
+Only the ``check``, ``column`` and ``index`` columns of ``SchemaErrors.failure_cases`` are
+used (never pandera's text report); messages quote the admin's own cell text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+
+from importer.mapping.model import DependentRule, FieldSpec, Mapping
+from importer.model import Problem
+from importer.validation.schema import COMMENT_FIELD, EARLIER_ROW, STATUS_FIELD
+
+_EXAMPLES = {"Date": "2027-01-15", "DateTime": "2027-01-15 13:45"}
+Describe = Callable[[FieldSpec, str], str]
+
+
+def quote(text: str) -> str:
+    return f"'{text}'" if len(text) <= 60 else f"'{text[:57]}…'"
+
+
+def or_list(options: tuple[str, ...] | list[str]) -> str:
+    items = list(options)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _phone(spec: FieldSpec, cell: str) -> str:
+    code = spec.country_code or "91"
+    return f"{quote(cell)} is not a phone number; write it like +{code}-9876543210"
+
+
+def _date(spec: FieldSpec, cell: str) -> str:
+    example = _EXAMPLES[spec.type]
+    if spec.date_format:
+        example += " or " + pd.Timestamp(2027, 1, 15, 13, 45).strftime(spec.date_format)
+    kind = "date" if spec.type == "Date" else "date and time"
+    return f"{quote(cell)} is not a {kind}; write it like {example}"
+
+
+COLUMN_MESSAGES: dict[str, Describe] = {
+    "missing_unique_field": lambda s, c: (
+        f"empty; LeadSquared finds the row's lead by its {s.target} — fill it in"
+    ),
+    "mandatory_missing": lambda s, c: "empty; this column is required — fill it in",
+    "invalid_email": lambda s, c: (
+        f"{quote(c)} is not an email address; write it like name@example.com"
+    ),
+    "invalid_phone": _phone,
+    "bad_number": lambda s, c: f"{quote(c)} is not a number; write digits only, like 1200.50",
+    "bad_boolean": lambda s, c: f"{quote(c)} is not yes or no; write true or false (yes/no work)",
+    "bad_datetime": _date,
+    "not_an_option": lambda s, c: (
+        f"{quote(c)} is not one of the options; choose {or_list(s.options or ())}"
+    ),
+    "too_long": lambda s, c: (
+        f"{quote(c)} is {len(c)} characters long; shorten it to at most {s.max_length}"
+    ),
+}
+
+
+class Describer:
+    """Builds the Problems of one chunk from its failure cases."""
+
+    def __init__(self, mapping: Mapping, sheet: str) -> None:
+        self.mapping = mapping
+        self.sheet = sheet
+        self.order = {spec.target: n for n, spec in enumerate(mapping.fields)}
+
+    def problems(
+        self, failures: pd.DataFrame, raw: pd.DataFrame, values: pd.DataFrame, rules: pd.DataFrame
+    ) -> tuple[Problem, ...]:
+        if failures.empty:
+            return ()
+        found: list[tuple[int, int, Problem]] = []
+        cases = failures.drop_duplicates(["check", "index"])  # frame checks repeat per column
+        for (check, column), group in cases.groupby(["check", "column"], sort=False):
+            rows = group["index"].astype(int).tolist()
+            code, _, number = str(check).partition("#")
+            if code in COLUMN_MESSAGES:
+                made = self._column(code, str(column), rows, raw, values)
+            else:
+                made = self._rule(code, int(number or 0), rows, rules)
+            found += [(p.row, self.order.get(p.field or "", len(self.order)), p) for p in made]
+        found.sort(key=lambda item: (item[0], item[1]))
+        return tuple(p for _, _, p in found)
+
+    def _column(
+        self, code: str, key: str, rows: list[int], raw: pd.DataFrame, values: pd.DataFrame
+    ) -> Iterator[Problem]:
+        spec = self.mapping.field_for(key)
+        if spec is None or spec.column is None:
+            raise RuntimeError(f"validation bug: check {code} on unknown column {key}")
+        source = values if code == "too_long" else raw
+        cells = source.loc[rows, key if code == "too_long" else spec.column]
+        describe = COLUMN_MESSAGES[code]
+        for row, cell in zip(rows, cells.fillna("").astype(str).str.strip(), strict=True):
+            yield self._problem(row, spec, code, describe(spec, cell))
+
+    def _rule(
+        self, code: str, number: int, rows: list[int], rules: pd.DataFrame
+    ) -> Iterator[Problem]:
+        frame = rules.loc[rows]
+        if code == "duplicate_in_file":
+            for row, earlier in zip(rows, frame[EARLIER_ROW].tolist(), strict=True):
+                yield Problem(self.sheet, row, None, None, code, self._duplicate(row, earlier))
+        elif code == "comment_required":
+            yield from self._comment(rows, frame)
+        elif code in ("child_without_parent", "dependent_dropdown_mismatch"):
+            yield from self._dependent(code, self.mapping.dependent_dropdowns[number], rows, frame)
+        else:
+            raise RuntimeError(f"validation bug: unexpected pandera failure {code!r}")
+
+    def _duplicate(self, row: int, earlier: int) -> str:
+        keys = (self.mapping.search_key, *self.mapping.duplicate_key)
+        labels = or_list([self._label(k) for k in keys]).replace(" or ", " and ")
+        return (
+            f"Row {row}: same {labels} as row {earlier}, so it would be the same opportunity "
+            "twice — delete one of the two rows or change one of these columns"
+        )
+
+    def _comment(self, rows: list[int], frame: pd.DataFrame) -> Iterator[Problem]:
+        spec = self._spec(COMMENT_FIELD)
+        status_label = self._label(STATUS_FIELD)
+        for row, status in zip(rows, frame[STATUS_FIELD].tolist(), strict=True):
+            text = (
+                f"empty while {status_label} is {quote(status)}; this account needs a comment "
+                "whenever a status is given — fill it in"
+            )
+            yield self._problem(row, spec, "comment_required", text)
+
+    def _dependent(
+        self, code: str, rule: DependentRule, rows: list[int], frame: pd.DataFrame
+    ) -> Iterator[Problem]:
+        parent, child = self._spec(rule.parent), self._spec(rule.child)
+        pairs = zip(rows, frame[rule.parent].tolist(), frame[rule.child].tolist(), strict=True)
+        for row, up, down in pairs:
+            if code == "child_without_parent":
+                text = (
+                    f"empty while {child.label} is {quote(down)}; fill in {parent.label} "
+                    f"or empty {child.label}"
+                )
+                yield self._problem(row, parent, code, text)
+            else:
+                text = (
+                    f"{quote(down)} is not a {child.label} of {parent.label} {quote(up)}; "
+                    f"choose {or_list(rule.allowed(up))}"
+                )
+                yield self._problem(row, child, code, text)
+
+    def _problem(self, row: int, spec: FieldSpec, code: str, text: str) -> Problem:
+        message = f"Row {row}, column '{spec.label}': {text}"
+        return Problem(self.sheet, row, spec.column, spec.target, code, message)
+
+    def _spec(self, key: str) -> FieldSpec:
+        spec = self.mapping.field_for(key)
+        # A constant (no column) still needs a name in the message: its schema name.
+        return spec or FieldSpec(column=None, target=key, place="opportunity", type="String")
+
+    def _label(self, key: str) -> str:
+        return self._spec(key).label
