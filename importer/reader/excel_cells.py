@@ -1,0 +1,113 @@
+"""Excel cell values -> the text the admin sees in the cell.
+
+calamine gives typed values (float, bool, datetime, ...) but no number formats, so a
+phone typed as a number would become ``9.18E+11`` or ``919876543210.0`` and a
+zero-padded ID would lose its zeros. Numbers are written out in full here, and the
+columns whose cells use a zero-padding format ("0000000000") are found with openpyxl.
+
+Limit: only the pure zero-padding formats of the first data rows are honoured; other
+display formats (``000-000-0000``, currency, percentages) give the plain stored value.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+
+FORMAT_ROWS = 20  # data rows whose number formats are sampled
+_PADDING = re.compile(r"^0{2,}$")
+_PADDING_IN_STYLES = re.compile(rb'formatCode="0{2,}"')
+
+
+def cell_text(value: object) -> str:
+    """The cell as text: numbers in full, dates as ``yyyy-mm-dd hh:mm:ss``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):  # before int: bool is an int
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return number_text(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return f"{value.isoformat()} 00:00:00"
+    if isinstance(value, time):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, timedelta):
+        return _duration_text(value)
+    return "" if value is None else str(value)
+
+
+def number_text(value: float) -> str:
+    """Never scientific notation, never a trailing ".0", Excel's 15 significant digits."""
+    if not np.isfinite(value):
+        return str(value)
+    # Excel shows 15 significant digits, so a stored 0.30000000000000004 reads as 0.3.
+    shown = float(f"{value:.15g}")
+    if shown.is_integer():
+        return str(int(shown))
+    return np.format_float_positional(shown, trim="-")
+
+
+def _duration_text(value: timedelta) -> str:
+    seconds = round(value.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def padded(text: str, value: object, width: int) -> str:
+    """``text`` zero-padded to ``width`` when the cell held a whole number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return text
+    return text.zfill(width) if text.lstrip("-").isdigit() else text
+
+
+def padding_widths(path: Path, sheet: str, letter_offset: int) -> dict[int, int]:
+    """Column position -> width, for columns whose numbers use a "000..." format.
+
+    Positions are relative to the first column calamine returns (``letter_offset``).
+    """
+    if path.suffix.lower() == ".xls" or not _styles_mention_padding(path):
+        return {}  # the cheap check: no such format anywhere, no need to open the sheet
+    widths: dict[int, int] = {}
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook features it does not read (data validation,
+        # conditional formats); they do not matter for number formats.
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = book[sheet].iter_rows(min_row=2, max_row=FORMAT_ROWS + 1)
+            for row in rows:
+                for cell in row:
+                    _note_width(widths, cell, letter_offset)
+        finally:
+            book.close()
+    return widths
+
+
+def _note_width(widths: dict[int, int], cell: object, letter_offset: int) -> None:
+    number_format = getattr(cell, "number_format", None)
+    column = getattr(cell, "column", None)
+    if not isinstance(number_format, str) or not isinstance(column, int):
+        return  # an empty cell in read-only mode has neither
+    if _PADDING.match(number_format):
+        position = column - 1 - letter_offset
+        widths[position] = max(widths.get(position, 0), len(number_format))
+
+
+def _styles_mention_padding(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            styles = archive.read("xl/styles.xml")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    return _PADDING_IN_STYLES.search(styles) is not None
