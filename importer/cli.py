@@ -32,3 +32,8 @@ def main() -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+from importer.sandbox.cli import sandbox  # noqa: E402
+
+cli.add_command(sandbox)

@@ -1,0 +1,107 @@
+"""``lsq-import sandbox``: parse the options, start the server, print the four lines a
+shell (or another process) needs, serve until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from importer.sandbox.app import Sandbox
+from importer.sandbox.options import SandboxOptions, parse_duration
+from importer.sandbox.server import SandboxServer
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--allow-remote", is_flag=True, help="Allow a host other than loopback (not for real data)."
+)
+@click.option(
+    "--account",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Account YAML (default: sample_data/sandbox_account.yaml).",
+)
+@click.option("--rate", default="25/5s", show_default=True, help="Calls allowed per window.")
+@click.option(
+    "--rate-status",
+    type=click.Choice(["429", "403"]),
+    default="429",
+    show_default=True,
+    help="HTTP status for calls over the limit (some accounts answer 403).",
+)
+@click.option("--latency", help="Delay per request, e.g. 300ms±150ms.")
+@click.option(
+    "--faults",
+    help="Fault probabilities per write call, e.g. 500:0.05,reset:0.02,ambiguous:0.02,"
+    "surprise429:0.02,badjson:0.01,partial:0.01.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed for faults, latency and order.")
+@click.option("--shuffle", is_flag=True, help="Return Bulk results in a random order.")
+@click.option(
+    "--ambiguous-delay",
+    default="3s",
+    show_default=True,
+    help="How long an 'ambiguous' write holds its reply before dropping the connection.",
+)
+@click.option(
+    "--bulk-all-or-nothing", is_flag=True, help="One bad Bulk item fails the whole request."
+)
+@click.option("--no-duplicate-detection", is_flag=True, help="Let duplicate opportunities in.")
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep leads and opportunities in this SQLite file (default: memory).",
+)
+def sandbox(
+    host: str,
+    port: int,
+    allow_remote: bool,
+    account: Path | None,
+    rate: str,
+    rate_status: str,
+    latency: str | None,
+    faults: str | None,
+    seed: int,
+    shuffle: bool,
+    ambiguous_delay: str,
+    bulk_all_or_nothing: bool,
+    no_duplicate_detection: bool,
+    state: Path | None,
+) -> None:
+    """Run a local LeadSquared-compatible API server for rehearsals and tests."""
+    options = SandboxOptions(
+        rate=rate,
+        rate_status=int(rate_status),
+        latency=latency,
+        faults=faults,
+        seed=seed,
+        shuffle=shuffle,
+        account=account,
+        ambiguous_delay=parse_duration(ambiguous_delay, "--ambiguous-delay"),
+        bulk_all_or_nothing=bulk_all_or_nothing,
+        duplicate_detection=False if no_duplicate_detection else None,
+        state=state,
+    )
+    server = SandboxServer(Sandbox(options), host, port, allow_remote)
+    keys = server.app.account.keys
+    click.echo(f"LSQ_HOST={server.url}")
+    click.echo(f"LSQ_ACCESS_KEY={keys.access_key}")
+    click.echo(f"LSQ_SECRET_KEY={keys.secret_key}")
+    click.echo(f"LSQ_API_KEY={keys.api_key}")
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+def _stop_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends the server the same way as Ctrl-C
