@@ -28,7 +28,8 @@ _WIDTH_SAMPLE_ROWS = 200
 
 def write_results(out: Path, results: ResultsInput) -> ResultFiles:
     """Write the results workbook to ``out`` and, beside it, the fix file and any
-    overflow CSVs. Each file appears under its final name only once complete."""
+    overflow CSVs. The workbook and the fix file appear under their names only once
+    complete; the workbook comes last, so its presence means the report is whole."""
     wb = Workbook(write_only=True)
     summary_ws = wb.create_sheet("Summary")  # first tab, filled last: it needs the counts
     rows_sheet, counts, fix_file = _write_rows(wb, out, results)
@@ -36,12 +37,13 @@ def write_results(out: Path, results: ResultsInput) -> ResultFiles:
     spill_csv = rows_sheet.close()
     problems_csv = problems_sheet.close()
     write_summary(summary_ws, results, counts, _spill_notes(spill_csv, problems_csv))
+    fix_path = fix_file.close()
     partial = out.with_name(out.name + ".part")
     wb.save(partial)
     os.replace(partial, out)
     return ResultFiles(
         workbook=out,
-        fix_file=fix_file.close(),
+        fix_file=fix_path,
         spill_csv=spill_csv,
         problems_spill_csv=problems_csv,
     )
