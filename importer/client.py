@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 
 OPPORTUNITY = "/v2/OpportunityManagement.svc"
 LEAD = "/v2/LeadManagement.svc"
-_LIMIT_TEXT = re.compile(r"exceeded the limit|too many requests", re.I)
+_LIMIT_TEXT = re.compile(r"exceeded the limit|too many requests|RateLimitExceeded", re.I)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class LsqClient:
         self, search_by: str, value: str, event_code: int
     ) -> list[dict[str, Any]]:
         """Opportunities of one type on the lead whose unique field ``search_by`` is ``value``."""
-        body = {"SearchBy": search_by, "SearchByValue": value, "OpportunityType": event_code}
+        body = {"SearchBy": search_by, "SearchByValue": value, "OpportunityEventCode": event_code}
         reply = self.request("POST", f"{OPPORTUNITY}/GetOpportunitiesByUniqueLeadField", None, body)
         return _items(reply.body)
 
@@ -237,7 +237,7 @@ class LsqClient:
                 "LSQ_SECRET_KEY, and that LSQ_HOST is the host shown next to the keys in "
                 f"LeadSquared (your account's region); the host used was {self.settings.host}."
             )
-        if status == 429 or (status == 403 and _LIMIT_TEXT.search(text)):
+        if status == 429 or (status in (403, 500) and _LIMIT_TEXT.search(text)):
             return TryAgain(f"HTTP {status} rate limit exceeded", throttle=True)
         if 300 <= status < 400:
             raise ConfigError(
@@ -294,14 +294,10 @@ def _json(text: str) -> Any:
 
 
 def _items(body: Any) -> list[dict[str, Any]]:
-    """A list reply, whether bare or wrapped as ``{"List": [...]}`` / ``{"Opportunities": ...}``."""
-    if isinstance(body, list):
-        return body
+    """A list reply, bare or wrapped as ``{"RecordCount": n, "List": [...]}``."""
     if isinstance(body, dict):
-        for value in body.values():
-            if isinstance(value, list):
-                return value
-    return []
+        body = body.get("List", next((v for v in body.values() if isinstance(v, list)), None))
+    return body if isinstance(body, list) else []
 
 
 def _since(started: float) -> float:

@@ -19,8 +19,12 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError
 
 # LeadSquared names validation errors MX…Exception; types that speak of the system are
-# the server's own failure and worth retrying. [guess] — no list is published.
-_SYSTEM_ERROR = re.compile(r"internal|system|unknown|timeout|database|sql|unavailable", re.I)
+# the server's own failure and worth retrying. [guess] — no list is published; the
+# sandbox's injected 500 says MXUnhandledException.
+_SYSTEM_ERROR = re.compile(
+    r"internal|system|unknown|unhandled|unexpected|timeout|database|sql|unavailable|server",
+    re.I,
+)
 
 
 class ClientError(Exception):

@@ -246,6 +246,7 @@ def test_a_redirect_is_a_config_error_and_is_not_followed(
         Canned(503, raw=""),
         Canned(504, raw="gateway timeout"),
         Canned(500, mx("MXSandboxInternalException", "Something went wrong")),
+        Canned(500, mx("MXUnhandledException", "the server failed before writing")),
         Canned(500, raw="Internal Server Error"),
     ],
 )

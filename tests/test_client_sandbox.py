@@ -1,0 +1,168 @@
+"""The HTTP client against the LeadSquared sandbox: real endpoints, the account's rate
+limit (429 and the 403 variant) and every fault the sandbox injects into writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from importer.client import Ambiguous, LsqClient, RequestRejected, RetryPolicy
+from importer.config import Settings, load_settings
+from importer.errors import AuthError, RetriesExhausted
+from importer.ratelimit import DEFAULT_RATE, Rate, RateLimiter
+from importer.sandbox.testing import RunningSandbox
+
+Factory = Callable[..., RunningSandbox]
+FAST = RetryPolicy(attempts=3, base=0.0, cap=0.0, max_throttles=50)
+COURSE = 12000
+EMAIL = "sandbox.lead@example.com"
+
+
+def client_for(box: RunningSandbox, rate: Rate = DEFAULT_RATE, **changes: Any) -> LsqClient:
+    settings = load_settings(environ=box.env(), **changes)
+    return LsqClient(settings, RateLimiter(rate, margin=0.05), retry=FAST, pool_size=4)
+
+
+@pytest.fixture
+def lsq(sandbox: RunningSandbox) -> Iterator[LsqClient]:
+    with client_for(sandbox) as client:
+        yield client
+
+
+def item(email: str = EMAIL, course: str = "MBA", campus: str = "Pune") -> dict[str, Any]:
+    fields = {
+        "Status": "Open",
+        "mx_Custom_19": "first call",
+        "mx_Custom_1": f"{course} enquiry",
+        "mx_Custom_3": course,
+        "mx_Custom_4": campus,
+    }
+    return {
+        "SearchByValue": email,
+        "OpportunityEventCode": COURSE,
+        "Fields": [{"SchemaName": k, "Value": v} for k, v in fields.items()],
+    }
+
+
+def test_metadata_endpoints(lsq: LsqClient) -> None:
+    assert COURSE in [t["EventCode"] for t in lsq.opportunity_types()]
+    schemas = [f["SchemaName"] for f in lsq.opportunity_type_metadata(COURSE)["Fields"]]
+    assert "mx_Custom_19" in schemas
+    assert "EmailAddress" in [f["SchemaName"] for f in lsq.leads_metadata()]
+
+
+def test_bulk_add_then_find_the_opportunity_both_ways(
+    lsq: LsqClient, sandbox: RunningSandbox
+) -> None:
+    [created] = lsq.bulk_add("EmailAddress", [item()])
+    assert created["OpportunityCreated"] is True
+    found = lsq.opportunities_by_unique_field("EmailAddress", EMAIL, COURSE)
+    assert [o["ProspectOpportunityId"] for o in found] == [created["ProspectOpportunityId"]]
+    lead_id = found[0]["RelatedProspectId"]
+    assert lsq.opportunities_of_lead(lead_id, COURSE) == found
+    assert lsq.opportunities_by_unique_field("EmailAddress", "nobody@example.com", COURSE) == []
+    assert sandbox.stats()["total_opportunities"] == 1
+
+
+def test_bulk_replies_come_back_as_sent_even_shuffled(sandbox_factory: Factory) -> None:
+    box = sandbox_factory(shuffle=True, seed=3)
+    items = [item(course=c) for c in ("MBA", "BBA", "B.Sc Nursing", "M.Sc Data Science")]
+    items.append(item(email="missing@example.com"))
+    with client_for(box) as client:
+        replies = client.bulk_add("EmailAddress", items)
+    assert sorted(r["RowNumber"] for r in replies) == [1, 2, 3, 4, 5]
+    assert [r["RowNumber"] for r in replies] != [1, 2, 3, 4, 5]  # seed 3 does shuffle
+    missing = next(r for r in replies if r["RowNumber"] == 5)
+    assert missing["OpportunityCreated"] is False
+
+
+def test_capture_returns_the_reply_as_a_value(lsq: LsqClient) -> None:
+    body = {
+        "LeadDetails": [
+            {"Attribute": "EmailAddress", "Value": "new.person@example.com"},
+            {"Attribute": "SearchBy", "Value": "EmailAddress"},
+        ],
+        "Opportunity": {"OpportunityEventCode": COURSE, "Fields": item()["Fields"]},
+    }
+    reply = lsq.capture(body)
+    assert reply["Status"] == 0
+    assert reply["CreatedOpportunityId"]
+
+
+def test_a_request_refused_as_a_whole_is_rejected(lsq: LsqClient) -> None:
+    with pytest.raises(RequestRejected) as caught:
+        lsq.bulk_add("FirstName", [item()])  # not a unique field
+    assert caught.value.exception_type == "MXInvalidInputException"
+    assert "FirstName" in caught.value.message
+
+
+def test_wrong_keys_stop_the_run(sandbox: RunningSandbox) -> None:
+    with (
+        client_for(sandbox, access_key="u$someone-else-1234") as client,
+        pytest.raises(AuthError, match="LSQ_HOST"),
+    ):
+        client.opportunity_types()
+    assert sandbox.stats()["http_401"] == 1
+
+
+def test_the_limiter_keeps_under_the_sandbox_limit(sandbox_factory: Factory) -> None:
+    box = sandbox_factory(rate="4/500ms")
+    with client_for(box, Rate(4, 0.5)) as client:
+        for _ in range(12):
+            client.opportunity_types()
+    stats = box.stats()
+    assert stats["http_429"] == 0
+    assert stats["max_calls_in_window"] <= 4
+
+
+@pytest.mark.parametrize("status", [429, 403])
+def test_a_limit_lower_than_configured_is_survived(sandbox_factory: Factory, status: int) -> None:
+    box = sandbox_factory(rate="2/300ms", rate_status=status)
+    with client_for(box, Rate(10, 0.3)) as client:  # we believe 10, the plan allows 2
+        for _ in range(8):
+            client.opportunity_types()
+        assert client.limiter.throttle_count > 0
+        assert client.limiter.allowed < 10
+    assert box.stats()["http_429"] > 0
+    assert box.stats()["calls"]["GetOpportunityTypes"] >= 8
+
+
+def test_server_failures_are_retried_then_exhausted(sandbox_factory: Factory) -> None:
+    box = sandbox_factory(faults="500:1.0")
+    with client_for(box) as client, pytest.raises(RetriesExhausted, match="MXUnhandled"):
+        client.bulk_add("EmailAddress", [item()])
+    assert box.stats()["faults_injected"]["500"] == FAST.attempts
+    assert box.stats()["total_opportunities"] == 0
+
+
+def test_a_surprise_429_is_retried_until_it_goes_through(sandbox_factory: Factory) -> None:
+    box = sandbox_factory(rate="100/200ms", faults="surprise429:0.5", seed=1)
+    with client_for(box, Rate(100, 0.2)) as client:
+        for course in ("MBA", "BBA", "B.Sc Nursing", "M.Sc Data Science"):
+            client.bulk_add("EmailAddress", [item(course=course)])
+        throttles = client.limiter.throttle_count
+    stats = box.stats()
+    assert throttles == stats["faults_injected"]["surprise429"] > 0  # seed 1 draws some
+    assert stats["total_opportunities"] == 4
+
+
+@pytest.mark.parametrize(("fault", "applied"), [("ambiguous", 1), ("badjson", 1), ("reset", 0)])
+def test_an_unclear_write_is_sent_once_and_reported_ambiguous(
+    sandbox_factory: Factory, fault: str, applied: int
+) -> None:
+    box = sandbox_factory(faults=f"{fault}:1.0", ambiguous_delay=0.1)
+    with client_for(box) as client, pytest.raises(Ambiguous):
+        client.bulk_add("EmailAddress", [item()])
+    stats = box.stats()
+    assert stats["calls"]["Bulk/Add/ByLeadField"] == 1
+    assert stats["total_opportunities"] == applied  # why the sender must reconcile
+
+
+def test_settings_for_the_sandbox_are_accepted(sandbox: RunningSandbox) -> None:
+    settings = load_settings(environ=sandbox.env())
+    assert settings == Settings(
+        sandbox.url, sandbox.access_key, sandbox.secret_key, api_key=sandbox.api_key
+    )
+    assert sandbox.secret_key not in repr(settings)
