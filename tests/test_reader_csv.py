@@ -70,6 +70,14 @@ def test_utf16_unicode_text_from_excel(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(tmp_path: Path, encoding: str) -> None:
+    path = write(tmp_path, "Name,Phone\r\nZoë,98\r\n".encode(encoding))
+    source = open_source(path)
+    assert source.info.encoding == encoding
+    assert read_all(path).to_dict("index") == {2: {"Name": "Zoë", "Phone": "98"}}
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiter_is_detected(tmp_path: Path, delimiter: str) -> None:
     rows = [["Name", "Amount", "Note"], ["A", "1,5", "x;y|z"], ["B", "2", "tab\there"]]

@@ -46,6 +46,9 @@ def detect_encoding(path: Path, sample: bytes) -> Encoding:
         return Encoding("utf-8-sig")  # -sig strips the BOM so the first header is clean
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return Encoding("utf-16")
+    unmarked = _utf16_without_bom(sample)
+    if unmarked:
+        return Encoding(unmarked)
     _refuse_binary(path, sample)
     if _is_utf8(path):
         return Encoding("utf-8")
@@ -54,6 +57,19 @@ def detect_encoding(path: Path, sample: bytes) -> Encoding:
         f"{path.name}: not UTF-8, read as Windows-1252 (cp1252); if accents look wrong, "
         "save the file as 'CSV UTF-8' and run again",
     )
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    # Some exporters write UTF-16 without a BOM: then mostly-ASCII text has a NUL in
+    # every other byte, which would otherwise look like a binary file.
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    if odd.count(0) > len(odd) * 0.9 and not even.count(0):
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.9 and not odd.count(0):
+        return "utf-16-be"
+    return None
 
 
 def _refuse_binary(path: Path, sample: bytes) -> None:

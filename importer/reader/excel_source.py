@@ -22,8 +22,8 @@ from importer.reader.source import Source, build_source
 def open_excel(path: Path, sheet: str | int | None) -> Source:
     book = _workbook(path)
     try:
-        name, warnings = _choose_sheet(path, book, sheet)
-        chosen = book.get_sheet_by_name(name)
+        # Loading a sheet parses all of it, so each candidate is loaded once only.
+        name, warnings, chosen = _choose_sheet(path, book, sheet)
         header_row, end = _first_row(chosen), chosen.end
     finally:
         book.close()
@@ -73,16 +73,21 @@ def _first_row(sheet: CalamineSheet) -> list[Any] | None:
 
 def _choose_sheet(
     path: Path, book: CalamineWorkbook, sheet: str | int | None
-) -> tuple[str, list[str]]:
+) -> tuple[str, list[str], CalamineSheet]:
     names: list[str] = list(book.sheet_names)
     if sheet is None:
         return _default_sheet(path, book, names)
+    name = _named_sheet(path, names, sheet)
+    return name, [], book.get_sheet_by_name(name)
+
+
+def _named_sheet(path: Path, names: list[str], sheet: str | int) -> str:
     if isinstance(sheet, str) and sheet in names:
-        return sheet, []
+        return sheet
     if isinstance(sheet, str):
         folded = [name for name in names if name.strip().casefold() == sheet.strip().casefold()]
         if folded:
-            return folded[0], []
+            return folded[0]
         if not sheet.strip().isdigit():
             raise InputFileError(f"{path.name} has no sheet '{sheet}'; {_listing(names)}")
     index = int(sheet)
@@ -90,19 +95,26 @@ def _choose_sheet(
         raise InputFileError(
             f"{path.name} has no sheet number {index} (0 is the first); {_listing(names)}"
         )
-    return names[index], []
+    return names[index]
 
 
-def _default_sheet(path: Path, book: CalamineWorkbook, names: list[str]) -> tuple[str, list[str]]:
+def _default_sheet(
+    path: Path, book: CalamineWorkbook, names: list[str]
+) -> tuple[str, list[str], CalamineSheet]:
     visible = {meta.name for meta in book.sheets_metadata if _is_visible_worksheet(meta)}
-    for name in names:
-        if name in visible and _first_row(book.get_sheet_by_name(name)) is not None:
+    for name in (name for name in names if name in visible):
+        candidate = book.get_sheet_by_name(name)
+        if _first_row(candidate) is not None:
             if len(names) == 1:
-                return name, []
-            return name, [
-                f"{path.name}: read sheet '{name}' (the first with a header row); "
-                f"{_listing(names)}; choose another with --sheet"
-            ]
+                return name, [], candidate
+            return (
+                name,
+                [
+                    f"{path.name}: read sheet '{name}' (the first with a header row); "
+                    f"{_listing(names)}; choose another with --sheet"
+                ],
+                candidate,
+            )
     raise InputFileError(f"{path.name}: no sheet has column names in row 1; {_listing(names)}")
 
 
