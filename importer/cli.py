@@ -4,18 +4,160 @@ one-line messages and exit codes (0 all rows fine, 1 some rows invalid or failed
 
 from __future__ import annotations
 
+import json
 import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from importer import __version__
+from importer.console import print_dry_run, print_import
 from importer.errors import LsqImportError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lsq-import")
 def cli() -> None:
     """Dry-run, import and review spreadsheets of opportunities for LeadSquared."""
+
+
+def input_options(command: F) -> F:
+    """The options every command that reads a spreadsheet shares (defined once)."""
+    decorators = [
+        click.argument("file", type=click.Path(path_type=Path, dir_okay=False)),
+        click.option(
+            "--mapping",
+            "-m",
+            required=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Mapping file (YAML): spreadsheet columns -> LeadSquared fields and rules.",
+        ),
+        click.option("--sheet", help="Excel sheet to read, by name or 0-based index."),
+        click.option(
+            "--out",
+            "-o",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Results workbook to write [default: FILE's name + '-results.xlsx', here].",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def sheet_arg(sheet: str | None) -> str | int | None:
+    return int(sheet) if sheet is not None and sheet.isdigit() else sheet
+
+
+def default_out(file: Path, out: Path | None) -> Path:
+    return out or Path(f"{file.stem}-results.xlsx")
+
+
+@cli.command()
+@input_options
+def validate(file: Path, mapping: Path, sheet: str | None, out: Path | None, as_json: bool) -> int:
+    """Dry run: check every row of FILE against the mapping's rules; send nothing.
+
+    Writes the results workbook and, beside it, a fix file of the rows to correct.
+    Exit 0 when every row is valid, 1 when some are not, 2 when the file or mapping is bad.
+    """
+    from importer.dryrun import validate as dry_run
+    from importer.dryrun import write_dry_run
+
+    report = dry_run(file, mapping, sheet=sheet_arg(sheet))
+    files = write_dry_run(report, default_out(file, out))
+    if as_json:
+        click.echo(json.dumps(report.to_dict() | {"workbook": str(files.workbook)}, indent=2))
+    else:
+        print_dry_run(report, files)
+    return 0 if report.ok else 1
+
+
+@cli.command()
+@input_options
+@click.option(
+    "--target",
+    type=click.Choice(["bulk", "capture", "auto"]),
+    help="Endpoint to use [default: the mapping's target].",
+)
+@click.option("--rate", default="25/5s", show_default=True, help="The account's API limit.")
+@click.option("--workers", default=16, show_default=True, help="Requests in flight at most.")
+@click.option(
+    "--journal",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Journal of the run (SQLite) [default: beside the workbook].",
+)
+@click.option("--fresh", is_flag=True, help="Forget an earlier run of this file; start over.")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="File with LSQ_HOST, LSQ_ACCESS_KEY, LSQ_SECRET_KEY (else the environment).",
+)
+@click.option("--dry-run", is_flag=True, help="Only check the rows, exactly like `validate`.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or progress lines.")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    file: Path,
+    mapping: Path,
+    sheet: str | None,
+    out: Path | None,
+    as_json: bool,
+    target: str | None,
+    rate: str,
+    workers: int,
+    journal: Path | None,
+    fresh: bool,
+    config: Path | None,
+    dry_run: bool,
+    quiet: bool,
+) -> int:
+    """Import FILE: send valid rows 25 per request at the account's rate limit.
+
+    Running the same command again resumes: rows already imported are never sent twice.
+    Exit 0 when every row was created, 1 when some were not, 2 when nothing was done,
+    3 when the run stopped part-way (run it again to continue).
+    """
+    if dry_run:
+        result = ctx.invoke(validate, file=file, mapping=mapping, sheet=sheet, out=out)
+        return int(result)
+    from importer.config import load_settings
+    from importer.progress import ProgressReporter
+    from importer.ratelimit import parse_rate
+    from importer.runner import RunOptions, run_import, stop_on_ctrl_c
+
+    settings = load_settings(config)
+    options = RunOptions(
+        out=default_out(file, out),
+        sheet=sheet_arg(sheet),
+        journal=journal,
+        fresh=fresh,
+        target=target,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+        rate=parse_rate(rate),
+        workers=workers,
+    )
+    stop = threading.Event()
+    reporters: list[ProgressReporter] = []
+
+    def progress(total: int) -> ProgressReporter:
+        reporters.append(ProgressReporter(total, quiet=quiet or as_json))
+        return reporters[-1]
+
+    with stop_on_ctrl_c(stop, lambda text: click.echo(text, err=True)):
+        report = run_import(file, mapping, settings, options, progress=progress, stop=stop)
+    for reporter in reporters:
+        reporter.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        print_import(report)
+    return report.exit_code
 
 
 def main() -> None:

@@ -1,0 +1,177 @@
+"""The dry run: read, map and validate every row, send nothing.
+
+``validate(path, mapping)`` returns a :class:`DryRunReport` instead of raising for bad rows
+(frictionless' habit): row problems are values, only an unreadable file or mapping raises.
+The import walks the very same :func:`checked_chunks`, so the dry run cannot disagree with
+what `run` would send (django-import-export's habit).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from importer.mapping import Mapping, check_headers, load_mapping
+from importer.model import Outcome, Problem, RowOutcome
+from importer.reader import Source, SourceInfo, open_source
+from importer.report import ResultFiles, ResultsInput, write_results
+from importer.validation import CheckedChunk, Checker
+
+CHUNK_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class DryRunReport:
+    """What the dry run found: counts, every problem, and the outcome of each invalid row."""
+
+    source: SourceInfo
+    mapping: Mapping
+    rows_read: int  # data rows, blank rows not included
+    blank_rows: int
+    invalid: dict[int, RowOutcome]  # by spreadsheet row number; every other row is valid
+    problems: tuple[Problem, ...]
+
+    @property
+    def valid_rows(self) -> int:
+        return self.rows_read - len(self.invalid)
+
+    @property
+    def ok(self) -> bool:
+        return not self.invalid
+
+    def problem_counts(self) -> Counter[str]:
+        return Counter(problem.code for problem in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape printed by ``--json``."""
+        return {
+            "file": str(self.source.path),
+            "sheet": self.source.sheet,
+            "mapping": str(self.mapping.path),
+            "rows_read": self.rows_read,
+            "blank_rows": self.blank_rows,
+            "valid": self.valid_rows,
+            "invalid": len(self.invalid),
+            "problem_counts": dict(self.problem_counts().most_common()),
+            "problems": [problem_dict(p) for p in self.problems],
+            "warnings": list(self.source.warnings),
+        }
+
+
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    return {
+        "sheet": problem.sheet,
+        "row": problem.row,
+        "column": problem.column,
+        "field": problem.field,
+        "code": problem.code,
+        "message": problem.message,
+    }
+
+
+def as_mapping(mapping: str | Path | Mapping) -> Mapping:
+    return mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+
+
+def open_checked(
+    path: str | Path, mapping: str | Path | Mapping, sheet: str | int | None = None
+) -> tuple[Source, Mapping]:
+    """Open the file and the mapping and check they fit, before any row is read."""
+    source = open_source(path, sheet)
+    loaded = as_mapping(mapping)
+    check_headers(loaded, source.info.headers, source.info.path.name)
+    return source, loaded
+
+
+def checked_chunks(source: Source, mapping: Mapping) -> Iterator[CheckedChunk]:
+    """Every chunk of the file, mapped and validated; the one path both commands share."""
+    checker = Checker(mapping, source.info.sheet)
+    for raw in source.chunks(CHUNK_ROWS):
+        yield checker.check(raw)
+
+
+def invalid_outcomes(chunk: CheckedChunk, sheet: str) -> Iterator[RowOutcome]:
+    """One `invalid` outcome per invalid row of the chunk, holding all its problems."""
+    by_row: dict[int, list[Problem]] = {}
+    for problem in chunk.problems:
+        by_row.setdefault(problem.row, []).append(problem)
+    for row in sorted(chunk.invalid_rows):
+        problems = tuple(by_row.get(row, ()))
+        message = "; ".join(p.message for p in problems)
+        yield RowOutcome(sheet, row, Outcome.INVALID, message=message, problems=problems)
+
+
+def validate(
+    path: str | Path, mapping: str | Path | Mapping, *, sheet: str | int | None = None
+) -> DryRunReport:
+    """Dry-run ``path`` through ``mapping``: nothing is sent anywhere."""
+    source, loaded = open_checked(path, mapping, sheet)
+    rows_read = 0
+    invalid: dict[int, RowOutcome] = {}
+    problems: list[Problem] = []
+    for chunk in checked_chunks(source, loaded):
+        rows_read += len(chunk.values)
+        problems.extend(chunk.problems)
+        invalid.update((o.row, o) for o in invalid_outcomes(chunk, source.info.sheet))
+    return DryRunReport(
+        source=source.info,
+        mapping=loaded,
+        rows_read=rows_read,
+        blank_rows=source.blank_rows,
+        invalid=invalid,
+        problems=tuple(problems),
+    )
+
+
+def results_input(
+    info: SourceInfo,
+    *,
+    outcomes: dict[int, RowOutcome],
+    default: Outcome,
+    problems: Sequence[Problem],
+    title: str,
+    details: Sequence[tuple[str, str]],
+) -> ResultsInput:
+    """What the report stage needs; it re-reads the file so memory stays flat."""
+    source = open_source(info.path, info.sheet if info.format == "xlsx" else None)
+    return ResultsInput(
+        source_format=info.format,
+        sheet=info.sheet,
+        headers=info.headers,
+        rows=lambda: source.chunks(CHUNK_ROWS),
+        outcomes=outcomes,
+        default=default,
+        problems=problems,
+        title=title,
+        details=details,
+        csv_encoding=info.encoding,
+        csv_delimiter=info.delimiter,
+    )
+
+
+def source_details(info: SourceInfo, mapping: Mapping) -> list[tuple[str, str]]:
+    details = [
+        ("Input file", str(info.path)),
+        ("Sheet", info.sheet),
+        ("Mapping", str(mapping.path)),
+    ]
+    details += [("Note", warning) for warning in info.warnings]
+    return details
+
+
+def write_dry_run(report: DryRunReport, out: str | Path) -> ResultFiles:
+    """Write the results workbook (and the fix file of rows to correct) for a dry run."""
+    details = source_details(report.source, report.mapping)
+    details += [("Rows read", str(report.rows_read)), ("Blank rows", str(report.blank_rows))]
+    results = results_input(
+        report.source,
+        outcomes=report.invalid,
+        default=Outcome.VALID,
+        problems=report.problems,
+        title="Dry run",
+        details=details,
+    )
+    return write_results(Path(out), results)
