@@ -6,6 +6,15 @@
 
 Every problem that makes the file unreadable is an :class:`~importer.errors.InputFileError`
 with a one-line message naming the file; nothing here raises for a bad *row*.
+
+Known limits:
+
+- A CSV row with *more* cells than the header is refused, and pandas finds it only when
+  it reaches it, so the error can come from :meth:`Source.chunks` late in a pass (the dry
+  run, which reads every row, always finds it before an import sends anything).
+- A row whose cells hold only spaces is not "blank"; later stages trim it and report it.
+- Excel display formats are not applied except zero-padding ("0000000000") found in the
+  first data rows; ``.xls`` files are read without even that.
 """
 
 from __future__ import annotations
