@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from importer.sandbox.account import OpportunityType
+from importer.sandbox.leads import lead_query
 from importer.sandbox.replies import DUPLICATE, INVALID_INPUT, LEAD_NOT_FOUND, Rejection
 from importer.sandbox.replies import invalid_input as _invalid
 from importer.sandbox.request import Request
@@ -149,7 +150,7 @@ def capture(app: Sandbox, req: Request) -> dict[str, Any]:
     body = req.json()
     if not isinstance(body, dict) or not isinstance(body.get("Opportunity"), dict):
         raise _invalid("The body needs LeadDetails and an Opportunity object.")
-    attrs, search = _lead_details(app, body.get("LeadDetails"))
+    query = lead_query(app.account, body.get("LeadDetails"))
     opportunity = body["Opportunity"]
     otype = app.account.opportunity_type(opportunity.get("OpportunityEventCode", ""))
     if otype is None:
@@ -157,36 +158,18 @@ def capture(app: Sandbox, req: Request) -> dict[str, Any]:
     if _both_flags(opportunity):
         raise _invalid("OverwriteFields and UpdateEmptyFields cannot both be true.")
     with app.store.lock:
-        found = app.store.find_lead(search, attrs[search])
+        found = query.find(app.store)
         check = check_fields(app.account, otype, opportunity.get("Fields"))
         if check.rejection:
             pid = found.prospect_id if found else None
             return capture_reply(1, RelatedProspectId=pid, **_exception(check.rejection))
-        lead, _ = app.store.save_lead(found, attrs)
+        lead = query.save(app.store, found)
         if check.invalid:
             # Seed 000: the lead is saved, the opportunity is created but never linked.
             orphan = _opportunity(otype, None, check.values, opportunity)
             app.store.add_opportunity(orphan)
             return _created_reply(orphan, None)
         return _capture_opportunity(app, otype, lead, check.values, opportunity, req.partial)
-
-
-def _lead_details(app: Sandbox, details: Any) -> tuple[dict[str, str], str]:
-    """LeadDetails as {schema: value} and the unique field that finds the lead."""
-    if not isinstance(details, list) or not all(isinstance(d, dict) for d in details):
-        raise _invalid("LeadDetails must be a list of {Attribute, Value} objects.")
-    pairs = {str(d.get("Attribute")): str(d.get("Value") or "").strip() for d in details}
-    search_name = pairs.pop("SearchBy", "EmailAddress")
-    pairs.pop("__UseUserDefinedGuid__", None)
-    known = {name: app.account.lead_field(name) for name in pairs}
-    unknown = [name for name, found in known.items() if found is None]
-    if unknown:
-        raise _invalid(f"Attribute(s) does not exist - {','.join(unknown)}")
-    attrs = {f.schema: pairs[name] for name, f in known.items() if f and pairs[name]}
-    search = app.account.lead_field(search_name)
-    if search is None or not search.unique or not attrs.get(search.schema):
-        raise _invalid("LeadDetails must contain a value for the unique field named by SearchBy.")
-    return attrs, search.schema
 
 
 def _capture_opportunity(

@@ -128,11 +128,14 @@ class Store:
             ).fetchone()
         return Lead(pid, json.loads(row[0])) if row else None
 
-    def save_lead(self, lead: Lead | None, fields: Mapping[str, str]) -> tuple[Lead, bool]:
-        """Update ``lead`` with ``fields``, or create a new lead; returns (lead, created)."""
+    def save_lead(
+        self, lead: Lead | None, fields: Mapping[str, str], pid: str | None = None
+    ) -> tuple[Lead, bool]:
+        """Update ``lead`` with ``fields``, or create a new lead (with ``pid`` if given);
+        returns (lead, created)."""
         with self._write():
             if lead is None:
-                created = Lead(new_id(), dict(fields))
+                created = Lead(pid or new_id(), dict(fields))
                 self._insert_lead(created.prospect_id, dict(fields), "capture")
                 return created, True
             merged = {**lead.fields, **fields}

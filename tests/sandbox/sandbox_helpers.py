@@ -1,0 +1,80 @@
+"""Helpers for the sandbox's contract tests: a thin client over plain ``requests`` and
+request bodies shaped like the seed pages' examples (imported by name: ``sandbox_helpers``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from importer.sandbox.testing import RunningSandbox
+
+SVC = "/v2/OpportunityManagement.svc"
+BULK = SVC + "/Bulk/Add/ByLeadField"
+LEAD = "sandbox.lead@example.com"
+LEAD2 = "sandbox.lead2@example.com"
+
+
+class Api:
+    """Calls one sandbox with its keys in the headers."""
+
+    def __init__(self, sandbox: RunningSandbox) -> None:
+        self.sandbox = sandbox
+        self.session = requests.Session()
+        self.session.headers.update(sandbox.headers())
+
+    def post(self, path: str, body: Any = None, **params: str) -> requests.Response:
+        return self.session.post(self.sandbox.url + path, json=body, params=params, timeout=10)
+
+    def get(self, path: str, **params: str) -> requests.Response:
+        return self.session.get(self.sandbox.url + path, params=params, timeout=10)
+
+    def bulk(self, items: Any, search_by: str = "EmailAddress") -> requests.Response:
+        return self.post(BULK, items, SearchBy=search_by)
+
+    def capture(self, body: Any) -> requests.Response:
+        return self.post(SVC + "/Capture", body)
+
+
+def fields(**values: str) -> list[dict[str, str]]:
+    return [{"SchemaName": k, "Value": v} for k, v in values.items()]
+
+
+def course_fields(**changes: str) -> list[dict[str, str]]:
+    """A valid Course Enquiry; ``changes`` override (an empty string leaves a field out)."""
+    values = {
+        "Status": "Open",
+        "mx_Custom_1": "MBA enquiry",
+        "mx_Custom_2": "Prospecting",
+        "mx_Custom_3": "MBA",
+        "mx_Custom_4": "Pune",
+        "mx_Custom_19": "Called back",
+    }
+    values.update(changes)
+    return fields(**{k: v for k, v in values.items() if v})
+
+
+def bulk_item(email: str = LEAD, **changes: str) -> dict[str, Any]:
+    return {
+        "SearchByValue": email,
+        "OpportunityEventCode": 12000,
+        "OpportunityNote": "Add/ByEmailAddress",
+        "DoNotChangeOwner": True,
+        "Fields": course_fields(**changes),
+    }
+
+
+def capture_body(email: str, **changes: str) -> dict[str, Any]:
+    return {
+        "LeadDetails": [
+            {"Attribute": "EmailAddress", "Value": email},
+            {"Attribute": "FirstName", "Value": "New"},
+            {"Attribute": "SearchBy", "Value": "EmailAddress"},
+        ],
+        "Opportunity": {
+            "OpportunityEventCode": 12000,
+            "OpportunityNote": "Opportunity capture api",
+            "DoNotChangeOwner": True,
+            "Fields": course_fields(**changes),
+        },
+    }
