@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ LEAD_NOT_FOUND = "MXLeadNotFoundException"
 _QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
 _ATTRS = re.compile(r"does not exist\s*-\s*([A-Za-z0-9_, ]+)")
 _SCHEMA = re.compile(r"\b(mx_[A-Za-z0-9_]+)\b")
+_REQUEST_ROW = re.compile(r"^Row \d+:\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +161,12 @@ def failed(
 ) -> RowOutcome:
     """A refused row: the message names the row and, when the server named a field, its
     column, and says what to do; the exception type is kept as the problem's code."""
-    field = field_named_in(server_message)
+    known = [name for name, _ in (*row.fields, *row.lead, *settings.columns)]
+    field = field_named_in(server_message, known)
     column = settings.column_of(field) if field else None
-    message = f"Row {row.row}: LeadSquared refused this opportunity: {server_message.strip()}"
+    # A "Row N:" from the server counts positions in one request, not spreadsheet rows.
+    said = _REQUEST_ROW.sub("", server_message.strip())
+    message = f"Row {row.row}: LeadSquared refused this opportunity: {said}"
     message += " " + _advice(exception_type, field, column, row, settings)
     problem = Problem(row.sheet, row.row, column, field, exception_type, message)
     return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))
@@ -187,13 +191,21 @@ def _advice(
     return "Fix the row and import it again."
 
 
-def field_named_in(message: str) -> str | None:
-    """The first schema name a LeadSquared message mentions, if any."""
-    for pattern in (_ATTRS, _QUOTED, _SCHEMA):
-        found = pattern.search(message)
-        if found:
-            return found.group(1).split(",")[0].strip()
-    return None
+def field_named_in(message: str, known: Iterable[str] = ()) -> str | None:
+    """The schema name a LeadSquared message is about: a quoted or listed name that is one
+    of ``known`` first (a quoted *value* like 'Astrology' must not win), else any mx_ name,
+    else the first quoted or listed word."""
+    wanted = {name.casefold(): name for name in known}
+    candidates = [m.group(1) for m in _QUOTED.finditer(message)]
+    for listed in _ATTRS.finditer(message):
+        candidates = [n.strip() for n in listed.group(1).split(",")] + candidates
+    for name in candidates:
+        if name.casefold() in wanted:
+            return name
+    schema = _SCHEMA.search(message)
+    if schema:
+        return schema.group(1)
+    return candidates[0] if candidates else None
 
 
 def _text(value: Any) -> str | None:

@@ -27,6 +27,7 @@ from itertools import count, groupby
 from typing import Any, Literal, Protocol
 
 from importer.client import Ambiguous, RequestRejected
+from importer.errors import Interrupted
 from importer.journal import AMBIGUOUS, PENDING, Journal, JournalRow
 from importer.model import OpportunityRow, Outcome, RowOutcome
 from importer.outcomes import bulk_outcome, capture_outcome, failed, is_lead_missing, match_items
@@ -193,7 +194,16 @@ class _Run:
                 running[pool.submit(self._work, task)] = task
             if not running:
                 break
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            try:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                # Ctrl-C: like the stop flag, but the caller learns it as Interrupted.
+                self.stop.set()
+                fatal = fatal or Interrupted(
+                    "Interrupted: the requests already sent were finished and recorded. "
+                    "Run the same command again to continue where it stopped."
+                )
+                continue
             for future in finished:
                 task = running.pop(future)
                 try:

@@ -158,6 +158,15 @@ def test_field_names_found_in_server_messages() -> None:
     assert field_named_in("Field name : 'mx_Custom_19' of datatype") == "mx_Custom_19"
     assert field_named_in("invalid value for mx_Custom_2 under Status") == "mx_Custom_2"
     assert field_named_in("something went wrong") is None
+    message = "Invalid value 'Astrology' for field 'mx_Custom_3' of type Dropdown."
+    assert field_named_in(message, ["mx_Custom_3"]) == "mx_Custom_3"
+    assert field_named_in("Invalid value 'x' for field 'Status'", ["Status"]) == "Status"
+
+
+def test_request_position_is_not_shown_as_a_spreadsheet_row() -> None:
+    outcome = failed(ROW, "MXInvalidInputException", "Row 3: Invalid value 'X'", SETTINGS)
+    assert "Row 3" not in outcome.message
+    assert outcome.message.startswith("Row 7: ")
 
 
 def test_failed_without_field_still_says_what_to_do() -> None:

@@ -1,0 +1,56 @@
+"""Exactly once under every fault the sandbox injects (promise 2): with the account's
+duplicate rule switched off, any double send would show up in the sandbox's
+``duplicates_created`` and as a second stored copy of a row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_sender import make_rows, run, stored_copies
+
+from importer import sender
+from importer.model import Outcome
+from importer.sandbox.testing import RunningSandbox, SandboxOptions
+from importer.sender import Target
+
+FAULTS = "500:0.1,reset:0.05,ambiguous:0.05,surprise429:0.05,badjson:0.02"
+
+
+@pytest.mark.parametrize(
+    ("target", "seed", "count"),
+    [("bulk", 1, 80), ("bulk", 2, 80), ("auto", 3, 80), ("capture", 4, 40)],
+)
+def test_every_row_created_exactly_once_under_faults(
+    sandbox_factory: Callable[[SandboxOptions], RunningSandbox],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    target: Target,
+    seed: int,
+    count: int,
+) -> None:
+    # Small batches: more requests, so every fault kind gets its turn with few rows.
+    monkeypatch.setattr(sender, "BULK_LIMIT", 4)
+    box = sandbox_factory(
+        SandboxOptions(
+            rate="1000/1s",
+            faults=FAULTS,
+            seed=seed,
+            shuffle=True,
+            ambiguous_delay=0.6,
+            duplicate_detection=False,
+        )
+    )
+    rows = make_rows(count, missing_every=8 if target == "auto" else 0)
+    outcomes = run(box, rows, tmp_path / "j", target, timeout=0.3, workers=6)
+
+    assert sorted(outcomes) == [r.row for r in rows]
+    assert {o.outcome for o in outcomes.values()} == {Outcome.CREATED}, [
+        o.message for o in outcomes.values() if o.outcome is not Outcome.CREATED
+    ]
+    stats = box.stats()
+    assert stats["duplicates_created"] == 0
+    assert stats["faults_injected"], "the seed injected no fault at all"
+    assert [r.row for r in rows if stored_copies(box, r) != 1] == []
+    print(f"{target} seed={seed}: faults {stats['faults_injected']}, calls {stats['calls']}")
