@@ -138,7 +138,8 @@ def test_rerun_of_fix_file_has_one_problems_column(tmp_path: Path) -> None:
 
 
 def test_unstorable_characters_read_back_exactly(tmp_path: Path) -> None:
-    tricky = ["a\rb", "bell\x07", "_x0041_", "x_x005F_y", "tab\there\nnext", "\x00", "\uffff"]
+    tricky = ["a\rb", "bell\x07", "_x0041_", "x_x005F_y", "tab\there\nnext", "\x00", " ", "\n"]
+    tricky.append("\uffff")
     # U+FFFF is a non-character XML cannot hold: it stays visible as Excel's escape.
     expected = [*tricky[:-1], "_xFFFF_"]
     results = make_results(("Note",), [[t] for t in tricky])
@@ -169,3 +170,18 @@ def test_rows_past_the_limit_spill_into_csv(
     monkeypatch.setattr(sheet_module, "MAX_SHEET_ROWS", 1_048_576)
     assert write_results(out, make_results(HEADERS, ROWS)).spill_csv is None
     assert not (tmp_path / "big.rows.csv").exists()  # the stale spill is gone
+
+
+def test_problems_past_the_limit_spill_into_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sheet_module, "MAX_SHEET_ROWS", 2)  # header + 1 problem
+    outcomes = {3: invalid(3, problem(3, "Email", "invalid_email"), problem(3, "Phone", "x"))}
+    files = write_results(tmp_path / "r.xlsx", make_results(HEADERS, ROWS, outcomes))
+    assert files.problems_spill_csv == tmp_path / "r.problems.csv"
+    assert len(sheet_values(tmp_path / "r.xlsx", "Problems")) == 2
+    spilled = files.problems_spill_csv.read_text(encoding="utf-8-sig").splitlines()
+    assert spilled == [
+        "Sheet,Row,Column,Field,Code,Message",
+        'leads.csv,3,Phone,mx_Phone,x,"Row 3, column Phone: x"',
+    ]

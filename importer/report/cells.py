@@ -54,9 +54,17 @@ def fill_for(outcome: Outcome) -> PatternFill | None:
 
 def excel_text(value: str) -> str:
     """``value`` escaped the way Excel (and calamine) decode it back to ``value``."""
+    if value and value.isspace():
+        # openpyxl marks only text with non-blank content as space-preserving, so a cell
+        # of nothing but spaces or newlines would read back empty; escapes survive.
+        return "".join(_escape(c) for c in value)
     if not _NEEDS_ESCAPE.search(value):
         return value  # the common case: no copy
-    return _NEEDS_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    return _NEEDS_ESCAPE.sub(lambda m: _escape(m.group()), value)
+
+
+def _escape(char: str) -> str:
+    return f"_x{ord(char):04X}_"
 
 
 def sheet_cell(
