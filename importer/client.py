@@ -109,9 +109,8 @@ class LsqClient:
     def bulk_add(self, search_by: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Add Opportunities in Bulk (≤ 25 items): the reply's ``Response`` list, as sent
         back (match items by ``RowNumber``, never by position)."""
-        reply = self.request(
-            "POST", f"{OPPORTUNITY}/Bulk/Add/ByLeadField", {"SearchBy": search_by}, items, True
-        )
+        path = f"{OPPORTUNITY}/Bulk/Add/ByLeadField"
+        reply = self.request("POST", path, params={"SearchBy": search_by}, body=items, write=True)
         response = reply.body.get("Response") if isinstance(reply.body, dict) else None
         if not isinstance(response, list):
             raise Ambiguous("the bulk reply had no Response list")
@@ -119,7 +118,7 @@ class LsqClient:
 
     def capture(self, body: dict[str, Any]) -> dict[str, Any]:
         """Capture Opportunities (sync): the reply as is; ``Status`` 1 is a value, not an error."""
-        reply = self.request("POST", f"{OPPORTUNITY}/Capture", None, body, True)
+        reply = self.request("POST", f"{OPPORTUNITY}/Capture", body=body, write=True)
         if not isinstance(reply.body, dict):
             raise Ambiguous("the capture reply was not a JSON object")
         return reply.body
@@ -127,7 +126,9 @@ class LsqClient:
     def opportunities_of_lead(self, lead_id: str, event_code: int) -> list[dict[str, Any]]:
         """The lead's opportunities of one type (for reconciling an ambiguous send)."""
         params: dict[str, str | int] = {"leadId": lead_id, "opportunityType": event_code}
-        reply = self.request("POST", f"{OPPORTUNITY}/GetOpportunitiesOfLead", params, {})
+        reply = self.request(
+            "POST", f"{OPPORTUNITY}/GetOpportunitiesOfLead", params=params, body={}
+        )
         return _items(reply.body)
 
     def opportunities_by_unique_field(
@@ -135,14 +136,15 @@ class LsqClient:
     ) -> list[dict[str, Any]]:
         """Opportunities of one type on the lead whose unique field ``search_by`` is ``value``."""
         body = {"SearchBy": search_by, "SearchByValue": value, "OpportunityEventCode": event_code}
-        reply = self.request("POST", f"{OPPORTUNITY}/GetOpportunitiesByUniqueLeadField", None, body)
+        reply = self.request("POST", f"{OPPORTUNITY}/GetOpportunitiesByUniqueLeadField", body=body)
         return _items(reply.body)
 
     def opportunity_types(self) -> list[dict[str, Any]]:
         return _items(self.request("GET", f"{OPPORTUNITY}/GetOpportunityTypes").body)
 
     def opportunity_type_metadata(self, code: int) -> dict[str, Any]:
-        reply = self.request("GET", f"{OPPORTUNITY}/GetOpportunityTypeMetadata", {"code": code})
+        path = f"{OPPORTUNITY}/GetOpportunityTypeMetadata"
+        reply = self.request("GET", path, params={"code": code})
         return reply.body if isinstance(reply.body, dict) else {}
 
     def leads_metadata(self) -> list[dict[str, Any]]:
@@ -154,6 +156,7 @@ class LsqClient:
         self,
         method: str,
         path: str,
+        *,
         params: Mapping[str, str | int] | None = None,
         body: Any = None,
         write: bool = False,
@@ -170,6 +173,7 @@ class LsqClient:
             if isinstance(outcome, Reply):
                 return outcome
             if outcome.throttle:
+                log.info("%s: the account's rate limit was hit; pausing all requests", path)
                 throttles += 1
                 if throttles > self.retry.max_throttles:
                     raise self._exhausted(path, outcome, throttles)

@@ -3,6 +3,7 @@ limit (429 and the 403 variant) and every fault the sandbox injects into writes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -166,3 +167,31 @@ def test_settings_for_the_sandbox_are_accepted(sandbox: RunningSandbox) -> None:
         sandbox.url, sandbox.access_key, sandbox.secret_key, api_key=sandbox.api_key
     )
     assert sandbox.secret_key not in repr(settings)
+
+
+@pytest.mark.parametrize(("configured", "plan"), [(5, 5), (12, 3)])
+def test_many_threads_share_the_limit(sandbox_factory: Factory, configured: int, plan: int) -> None:
+    """Workers in parallel: at the right rate nothing is refused; above the plan's rate
+    the 429s are absorbed and every call still gets through."""
+    box = sandbox_factory(rate=f"{plan}/300ms")
+    errors: list[BaseException] = []
+    with client_for(box, Rate(configured, 0.3)) as client:
+
+        def worker() -> None:
+            try:
+                for _ in range(5):
+                    client.opportunity_types()
+            except BaseException as exc:  # handed to the test thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    stats = box.stats()
+    assert errors == []
+    assert stats["calls"]["GetOpportunityTypes"] == 30 + stats["http_429"]
+    if configured == plan:
+        assert stats["http_429"] == 0
+        assert stats["max_calls_in_window"] <= plan
