@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from importer.reader.headers import HeaderPlan, clean_header, plan_headers
@@ -67,8 +69,9 @@ class Source:
         every = len(self._positions) == raw.shape[1]
         frame = raw if every else raw.iloc[:, self._positions]
         frame.columns = pd.Index(self.info.headers, dtype=object)
-        frame.index = frame.index.astype("int64")
-        blank = (frame == "").all(axis=1)
+        if frame.index.dtype != "int64":
+            frame.index = frame.index.astype("int64")
+        blank = _blank(frame)
         skipped = int(blank.sum())
         if skipped:
             self.blank_rows += skipped
@@ -84,6 +87,24 @@ class Source:
 
     def __repr__(self) -> str:
         return f"Source({self.info.path.name!r}, sheet={self.info.sheet!r})"
+
+
+def _blank(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Which rows are entirely empty.
+
+    Column by column, only over the rows still blank so far: most rows drop out at the
+    first column, so this costs about one column's comparison instead of every cell's
+    (``(frame == "").all(axis=1)`` was the reader's biggest cost on wide files).
+    """
+    candidates = np.arange(len(frame))
+    for position in range(frame.shape[1]):
+        if not len(candidates):
+            break
+        column = frame.iloc[:, position].to_numpy()
+        candidates = candidates[column[candidates] == ""]
+    blank = np.zeros(len(frame), dtype=bool)
+    blank[candidates] = True
+    return blank
 
 
 def build_source(
