@@ -31,7 +31,7 @@ class ClientError(Exception):
     """One request's outcome that the sender must handle; the run continues."""
 
 
-class RequestRejected(ClientError):  # noqa: N818 - the name the sender codes against
+class RequestRejected(ClientError):
     """LeadSquared refused this request's data; sending it again would fail again."""
 
     def __init__(self, status: int, exception_type: str | None, message: str) -> None:
@@ -42,7 +42,7 @@ class RequestRejected(ClientError):  # noqa: N818 - the name the sender codes ag
         super().__init__(f"LeadSquared refused the request (HTTP {status}{kind}): {message}")
 
 
-class Ambiguous(ClientError):  # noqa: N818 - the name the sender codes against
+class Ambiguous(ClientError):
     """A write was sent but its fate is unknown; reconcile before sending it again."""
 
     def __init__(self, reason: str) -> None:
