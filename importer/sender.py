@@ -145,7 +145,8 @@ def send(
     """Send every unfinished row of ``journal``; returns the journal's counts by state.
 
     Rows left unsent because ``stop`` was set stay ``pending`` (or ``ambiguous``) for the next
-    run. AuthError / RetriesExhausted are raised after the requests in flight are recorded.
+    run. AuthError / RetriesExhausted - and Interrupted for a Ctrl-C that arrives while
+    waiting - are raised after the requests in flight are recorded.
     """
     run = _Run(journal, client, settings, target, progress, stop or threading.Event())
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="send") as pool:
@@ -197,7 +198,10 @@ class _Run:
             try:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
             except KeyboardInterrupt:
-                # Ctrl-C: like the stop flag, but the caller learns it as Interrupted.
+                # A first Ctrl-C acts like the stop flag (the caller learns it as
+                # Interrupted); one after the stop was asked for means "stop at once".
+                if self.stop.is_set():
+                    raise
                 self.stop.set()
                 fatal = fatal or Interrupted(
                     "Interrupted: the requests already sent were finished and recorded. "
