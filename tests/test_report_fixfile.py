@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -155,3 +157,16 @@ def test_csv_fix_file_reads_back_with_pandas(tmp_path: Path) -> None:
     assert fix is not None
     frame = pd.read_csv(io.StringIO(fix.read_text()), dtype=str, keep_default_na=False)
     assert frame.values.tolist() == EXPECTED[1:]
+
+
+def test_failure_mid_write_leaves_no_partial_files(tmp_path: Path) -> None:
+    many = pd.DataFrame([["Asha", "Pune", "1"]] * 300, columns=list(HEADERS), index=range(2, 302))
+
+    def failing_rows() -> Iterator[pd.DataFrame]:
+        yield many  # past the widths sample, so the fix file is already being written
+        raise OSError("the input file vanished")
+
+    results = make_results(HEADERS, ROWS, default=Outcome.INVALID)
+    with pytest.raises(OSError, match="vanished"):
+        write_results(tmp_path / "r.xlsx", replace(results, rows=failing_rows))
+    assert list(tmp_path.iterdir()) == []

@@ -19,11 +19,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from importer.report.cells import sheet_cell
 from importer.report.model import PROBLEMS_COLUMN, ResultsInput
+from importer.report.sheet import abandon
 
 
 class _Writer(Protocol):
     def append(self, values: Sequence[str]) -> None: ...
     def close(self) -> None: ...
+    def discard(self) -> None: ...
 
 
 def fix_file_path(out: Path, source_format: str) -> Path:
@@ -66,6 +68,12 @@ class FixFile:
         os.replace(self._partial, self.path)
         return self.path
 
+    def discard(self) -> None:
+        """Drop a half-written fix file; a complete one from an earlier run stays."""
+        if self._writer is not None:
+            self._writer.discard()
+        self._partial.unlink(missing_ok=True)
+
     def _open(self) -> _Writer:
         headers = fix_headers(self._results.headers)
         if self._results.source_format == "xlsx":
@@ -90,6 +98,9 @@ class _CsvWriter:
     def close(self) -> None:
         self._file.close()
 
+    def discard(self) -> None:
+        self._file.close()
+
 
 class _XlsxWriter:
     """Every cell text, in a sheet named like the input's."""
@@ -105,6 +116,9 @@ class _XlsxWriter:
 
     def close(self) -> None:
         self._wb.save(self._path)
+
+    def discard(self) -> None:
+        abandon(self._wb)  # nothing reached the file yet: a write-only workbook saves at once
 
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -78,6 +79,12 @@ class SpillingSheet:
         self._spill.close()
         return self._spill_path
 
+    def discard(self) -> None:
+        """Drop a half-written overflow CSV."""
+        if self._spill is not None:
+            self._spill.close()
+            self._spill_path.unlink(missing_ok=True)
+
     def _spill_row(self, values: Sequence[CellValue]) -> None:
         if self._csv is None:
             # utf-8-sig so Excel opens the overflow with the right characters.
@@ -86,3 +93,15 @@ class SpillingSheet:
             self._csv.writerow(self._headers)
         self._csv.writerow(["" if v is None else v for v in values])
         self.rows_spilled += 1
+
+
+def abandon(wb: Workbook) -> None:
+    """Close a write-only workbook that will never be saved, removing its temporary
+    files (openpyxl only does that on save)."""
+    for ws in wb.worksheets:
+        if isinstance(ws, WriteOnlyWorksheet) and not ws.closed:
+            ws.close()
+            # The stubs leave out the writer that owns the temporary file.
+            writer = getattr(ws, "_writer", None)
+            if writer is not None:
+                writer.cleanup()
