@@ -56,7 +56,10 @@ def sheet_arg(sheet: str | None) -> str | int | None:
 
 
 def default_out(file: Path, out: Path | None) -> Path:
-    return out or Path(f"{file.stem}-results.xlsx")
+    """The workbook path; its folder is created so a long run never fails at the very end."""
+    path = out or Path(f"{file.stem}-results.xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @cli.command()
@@ -173,6 +176,10 @@ def main() -> None:
     except LsqImportError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # e.g. the workbook is open in Excel, or the disk is full
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 
 
