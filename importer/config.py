@@ -168,7 +168,9 @@ def _build(values: Mapping[str, str | float], config: Path | None) -> Settings:
     missing = [ENV_NAMES[name] for name in _REQUIRED if not str(values.get(name, "")).strip()]
     if missing:
         hint = f" ({_WHERE_KEYS})" if missing != ["LSQ_HOST"] else ""
-        raise ConfigError(f"{' and '.join(missing)} not set: put them in {where}{hint}.")
+        them = "them" if len(missing) > 1 else "it"
+        names = " and ".join([", ".join(missing[:-1]), missing[-1]] if missing[:-1] else missing)
+        raise ConfigError(f"{names} not set: put {them} in {where}{hint}.")
     api_key = str(values.get("api_key", "")).strip() or None
     return Settings(
         host=check_host(str(values["host"])),
