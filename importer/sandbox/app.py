@@ -124,6 +124,14 @@ class Sandbox:
         self.chaos = Chaos(self.options)
 
     def snapshot(self) -> dict[str, Any]:
+        """``GET /_sandbox/stats``: calls (per endpoint), calls_total, http_429 (limiter
+        refusals; surprise ones count under faults_injected), http_401,
+        max_calls_in_window (every attempt counted, refused or not), rate_limit,
+        opportunities_per_lead (keyed by the lead's email, else its first unique value),
+        total_opportunities, orphaned_opportunities (seed 000), duplicates_created
+        (must stay 0 for exactly-once), duplicates_blocked, faults_injected (by kind),
+        leads, leads_created (by Capture), async_pending."""
+        asyncs.process_due(self)
         rate = self.limiter.rate
         return {
             **self.stats.snapshot(),
