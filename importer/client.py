@@ -21,8 +21,9 @@ back, and who deals with it::
 
 Handled inside, never seen by the caller:
 
-    transient                connect errors (nothing was sent), HTTP 502/503/504, a 500
+    transient                connect errors (nothing was sent), HTTP 502/503, a 500
                              that is not an MX validation error, and for *reads* also
+                             HTTP 504 (a 504 to a write is Ambiguous) and
                              everything Ambiguous → backoff with full jitter, then retry
     rate limited             HTTP 429, or 403 "API calls exceeded the limit" →
                              limiter.throttled() (pauses every worker), then retry
@@ -251,6 +252,9 @@ class LsqClient:
         kind, message = exception_of(body, text)
         if status < 500 or is_validation_error(kind):
             raise RequestRejected(status, kind, self.settings.scrub(message))
+        if status == 504:
+            # A gateway gave up waiting: the server behind it may still have applied a write.
+            return self._unclear("HTTP 504 gateway timeout", write)
         return TryAgain(f"HTTP {status}" + (f" {kind}" if kind else ""))
 
     def _unclear(self, reason: str, write: bool) -> TryAgain:

@@ -244,7 +244,6 @@ def test_a_redirect_is_a_config_error_and_is_not_followed(
     [
         Canned(502, raw="<html>Bad gateway</html>"),
         Canned(503, raw=""),
-        Canned(504, raw="gateway timeout"),
         Canned(500, mx("MXSandboxInternalException", "Something went wrong")),
         Canned(500, mx("MXUnhandledException", "the server failed before writing")),
         Canned(500, raw="Internal Server Error"),
@@ -305,6 +304,7 @@ def test_connection_refused_is_retried_even_for_writes(clock: FakeClock) -> None
         (Canned(raw='{"Response": [{"RowNu'), "not complete JSON"),
         (Canned(raw=""), "not complete JSON"),
         (Canned(body={"Message": "ok"}), "no Response list"),
+        (Canned(504, raw="gateway timeout"), "504"),
     ],
 )
 def test_an_unclear_write_is_ambiguous_and_sent_only_once(
@@ -318,7 +318,12 @@ def test_an_unclear_write_is_ambiguous_and_sent_only_once(
 
 @pytest.mark.parametrize(
     "reply",
-    [Canned(action="drop"), Canned(action="hang", hang=0.4), Canned(raw="[{")],
+    [
+        Canned(action="drop"),
+        Canned(action="hang", hang=0.4),
+        Canned(raw="[{"),
+        Canned(504, raw="gateway timeout"),
+    ],
 )
 def test_an_unclear_read_is_retried(server: Scripted, client: LsqClient, reply: Canned) -> None:
     server.play(reply, Canned(body=[{"OpportunityId": "o1"}]))
