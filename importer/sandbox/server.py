@@ -48,8 +48,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        length = self.headers.get("Content-Length", "0").strip()
+        if not length.isdigit():
+            self.send_error(400, "Content-Length must be a number")
+            return
+        body = self.rfile.read(int(length)) if int(length) > 0 else b""
         url = urlsplit(self.path)
         query = {k.lower(): v for k, v in parse_qsl(url.query, keep_blank_values=True)}
         headers = {k.lower(): v for k, v in self.headers.items()}

@@ -93,3 +93,13 @@ def test_lead_ids_survive_a_reset(api: Api) -> None:
     before = api.get(path, emailaddress=LEAD).json()[0]["ProspectID"]
     api.sandbox.reset()
     assert api.get(path, emailaddress=LEAD).json()[0]["ProspectID"] == before
+
+
+def test_garbage_content_length_is_400_and_the_server_lives_on(api: Api) -> None:
+    import socket
+
+    port = int(api.sandbox.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.sendall(b"POST /x HTTP/1.1\r\nHost: sandbox\r\nContent-Length: lots\r\n\r\n")
+        assert raw.recv(64).startswith(b"HTTP/1.1 400")
+    assert api.get(SVC + "/GetOpportunityTypes").status_code == 200
