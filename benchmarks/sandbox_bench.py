@@ -11,6 +11,7 @@ concurrent clients. Prints figures; the last line is ``RESULT requests_per_s=<n>
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def start_sandbox() -> tuple[subprocess.Popen[str], dict[str, str]]:
         text=True,
     )
     assert proc.stdout is not None
-    env = dict(proc.stdout.readline().strip().split("=", 1) for _ in range(4))
+    env = dict(shlex.split(proc.stdout.readline())[0].split("=", 1) for _ in range(4))
     return proc, env
 
 

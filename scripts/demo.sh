@@ -20,9 +20,7 @@ for _ in $(seq 50); do
   kill -0 "$sandbox_pid" 2>/dev/null || { cat out/sandbox.log >&2; exit 2; }
   sleep 0.2
 done
-# The lines are KEY=VALUE; read them literally (an access key holds a '$').
-while IFS='=' read -r key value; do export "$key=$value"; done < <(head -4 out/sandbox.env)
-echo "Sandbox running at $LSQ_HOST (pid $sandbox_pid)"
+echo "Sandbox running: $(head -1 out/sandbox.env) (pid $sandbox_pid)"
 
 echo; echo "== Dry run =="
 lsq-import validate sample_data/opportunities.xlsx --mapping mappings/opportunities.yaml \
@@ -30,8 +28,9 @@ lsq-import validate sample_data/opportunities.xlsx --mapping mappings/opportunit
 
 echo; echo "== Import =="
 status=0
+# The sandbox printed its host and keys as KEY=VALUE lines: exactly a --config file.
 lsq-import run sample_data/opportunities.xlsx --mapping mappings/opportunities.yaml \
-  --out out/import.xlsx || status=$?
+  --config out/sandbox.env --out out/import.xlsx || status=$?
 case "$status" in
   0) echo "Exit 0: every row was created." ;;
   1) echo "Exit 1: the import finished; some rows were not created (see the workbook)." ;;

@@ -3,6 +3,7 @@ shell (or another process) needs, serve until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -89,10 +90,11 @@ def sandbox(
     )
     server = SandboxServer(Sandbox(options), host, port, allow_remote)
     keys = server.app.account.keys
-    click.echo(f"LSQ_HOST={server.url}")
-    click.echo(f"LSQ_ACCESS_KEY={keys.access_key}")
-    click.echo(f"LSQ_SECRET_KEY={keys.secret_key}")
-    click.echo(f"LSQ_API_KEY={keys.api_key}")
+    # Quoted for a shell (an access key holds a '$'); `--config` reads these lines as they are.
+    click.echo(f"LSQ_HOST={shlex.quote(server.url)}")
+    click.echo(f"LSQ_ACCESS_KEY={shlex.quote(keys.access_key)}")
+    click.echo(f"LSQ_SECRET_KEY={shlex.quote(keys.secret_key)}")
+    click.echo(f"LSQ_API_KEY={shlex.quote(keys.api_key)}")
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, _stop_on_signal)
     try:

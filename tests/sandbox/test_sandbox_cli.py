@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     )
     assert proc.stdout is not None
     lines = [proc.stdout.readline().rstrip("\n") for _ in KEYS]
-    return proc, dict(line.split("=", 1) for line in lines)
+    return proc, dict(shlex.split(line)[0].split("=", 1) for line in lines)
 
 
 def _stop(proc: subprocess.Popen[str]) -> int:
