@@ -35,8 +35,13 @@ SeriesCheck = Callable[[pd.Series], pd.Series]
 
 def field_schema(mapping: Mapping) -> pa.DataFrameSchema:
     """Column checks of every mapped field: required, type, options, length."""
-    columns = {spec.key: pa.Column(checks=field_checks(spec, mapping)) for spec in mapping.fields}
+    columns = {spec.key: _column(field_checks(spec, mapping)) for spec in mapping.fields}
     return pa.DataFrameSchema(columns, coerce=False, strict=False)
+
+
+def _column(checks: list[pa.Check]) -> pa.Column:
+    # nullable: cells are never null ("" is empty), so pandera need not look for nulls.
+    return pa.Column(checks=checks, nullable=True)
 
 
 def field_checks(spec: FieldSpec, mapping: Mapping) -> list[pa.Check]:
@@ -76,7 +81,7 @@ def rules_schema(mapping: Mapping) -> pa.DataFrameSchema:
         checks += _dependent_checks(rule, number)
     if comment_rule_applies(mapping):
         checks.append(_check(_comment_given, "comment_required"))
-    duplicate = pa.Column(checks=[_check(lambda rows: rows.eq(0), "duplicate_in_file")])
+    duplicate = _column([_check(lambda rows: rows.eq(0), "duplicate_in_file")])
     return pa.DataFrameSchema({EARLIER_ROW: duplicate}, checks=checks, coerce=False)
 
 
