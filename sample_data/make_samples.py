@@ -87,12 +87,13 @@ BAD_ROWS: dict[int, tuple[str, str, str]] = {
 }
 
 
-def make_rows(rng: random.Random) -> list[dict[str, object]]:
-    """The good rows; bad values are applied afterwards by `spoil`."""
+def make_rows(rng: random.Random, count: int = ROWS) -> list[dict[str, object]]:
+    """The good rows; bad values are applied afterwards by `spoil`. ``count`` lets the
+    send benchmark reuse the same realistic values for thousands of rows."""
     first, last = FIRST.split(), LAST.split()
     start = datetime(2026, 9, 1, 9, 0)
     rows: list[dict[str, object]] = []
-    for i in range(ROWS):
+    for i in range(count):
         fn, ln = rng.choice(first), rng.choice(last)
         course = rng.choice(list(COURSES))
         status = rng.choices(["Open", "Won", "Lost"], weights=[6, 2, 2])[0]
