@@ -69,6 +69,7 @@ def write_mapping(folder: Path, text: str = BASE_YAML, name: str = "map.yaml") -
 
 def chunk(rows: list[dict[str, str]], first_row: int = 2) -> pd.DataFrame:
     """A reader-like chunk: every GOOD_ROW column, object dtype, spreadsheet row numbers."""
-    full = [{**GOOD_ROW, **row} for row in rows]
+    # Each row its own lead unless a test says otherwise, so rows are not duplicates.
+    full = [{**GOOD_ROW, "Email": f"Asha{n}@Example.com", **row} for n, row in enumerate(rows)]
     index = pd.Index(range(first_row, first_row + len(full)), dtype="int64")
     return pd.DataFrame(full, index=index, dtype=object)
