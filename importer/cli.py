@@ -128,7 +128,9 @@ def run(
     3 when the run stopped part-way (run it again to continue).
     """
     if dry_run:
-        result = ctx.invoke(validate, file=file, mapping=mapping, sheet=sheet, out=out)
+        result = ctx.invoke(
+            validate, file=file, mapping=mapping, sheet=sheet, out=out, as_json=as_json
+        )
         return int(result)
     from importer.config import load_settings
     from importer.progress import ProgressReporter
