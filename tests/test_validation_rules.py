@@ -213,3 +213,10 @@ def test_shipped_sample_reports_exactly_its_bad_rows() -> None:
         (168, "bad_boolean"),
         (185, "duplicate_in_file"),
     }
+
+
+def test_empty_chunk(mapping: Mapping) -> None:
+    """A header-only file gives one empty chunk: no problems, no crash."""
+    result = Checker(mapping, "Enquiries").check(chunk([{}]).iloc[0:0])
+    assert result.problems == ()
+    assert len(result.values) == 0

@@ -43,6 +43,7 @@ _DIRECTIVES = set("dmyYHIMSpbBfj%")
 
 def parse_target(section: Section, key: str, text: str) -> tuple[str, Place]:
     """(schema name without ``lead.``, place) for a ``to:`` value; typos are refused."""
+    place: Place
     if text.lower().startswith(LEAD_PREFIX):
         name, place = text[len(LEAD_PREFIX) :], "lead"
         if not text.startswith(LEAD_PREFIX):
@@ -62,7 +63,7 @@ def parse_target(section: Section, key: str, text: str) -> tuple[str, Place]:
         hint = did_you_mean(text, KNOWN_TARGETS)
         if hint and _near(text, KNOWN_TARGETS):
             section.fail(f"'{text}' is not a known field{hint}", key)
-    return name, place  # type: ignore[return-value]
+    return name, place
 
 
 def _near(word: str, choices: tuple[str, ...]) -> bool:
