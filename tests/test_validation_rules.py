@@ -220,3 +220,15 @@ def test_empty_chunk(mapping: Mapping) -> None:
     result = Checker(mapping, "Enquiries").check(chunk([{}]).iloc[0:0])
     assert result.problems == ()
     assert len(result.values) == 0
+
+
+def test_child_under_a_parent_value_without_children(mapping: Mapping) -> None:
+    """Lost is a Status option but the rule lists no stages under it."""
+    result = check(mapping, {"Status": "Lost", "Stage": "Counselling"})
+    assert codes(result) == [(2, "dependent_dropdown_mismatch", "Stage")]
+    assert result.problems[0].message.endswith("empty Stage")
+
+
+def test_child_under_an_invalid_parent_is_only_not_an_option(mapping: Mapping) -> None:
+    result = check(mapping, {"Status": "Pending", "Stage": "Counselling"})
+    assert codes(result) == [(2, "not_an_option", "Status")]

@@ -144,10 +144,9 @@ class Describer:
                 )
                 yield self._problem(row, parent, code, text)
             else:
-                text = (
-                    f"{quote(down)} is not a {child.label} of {parent.label} {quote(up)}; "
-                    f"choose {or_list(rule.allowed(up))}"
-                )
+                allowed = rule.allowed(up)
+                fix = f"choose {or_list(allowed)}" if allowed else f"empty {child.label}"
+                text = f"{quote(down)} is not a {child.label} of {parent.label} {quote(up)}; {fix}"
                 yield self._problem(row, child, code, text)
 
     def _problem(self, row: int, spec: FieldSpec, code: str, text: str) -> Problem:

@@ -78,23 +78,29 @@ def rules_schema(mapping: Mapping) -> pa.DataFrameSchema:
     """Cross-field rules, run on a frame of rule_columns() plus EARLIER_ROW."""
     checks: list[pa.Check] = []
     for number, rule in enumerate(mapping.dependent_dropdowns):
-        checks += _dependent_checks(rule, number)
+        checks += _dependent_checks(rule, number, mapping.field_for(rule.parent))
     if comment_rule_applies(mapping):
         checks.append(_check(_comment_given, "comment_required"))
     duplicate = _column([_check(lambda rows: rows.eq(0), "duplicate_in_file")])
     return pa.DataFrameSchema({EARLIER_ROW: duplicate}, checks=checks, coerce=False)
 
 
-def _dependent_checks(rule: DependentRule, number: int) -> list[pa.Check]:
+def _dependent_checks(
+    rule: DependentRule, number: int, parent_spec: FieldSpec | None
+) -> list[pa.Check]:
     pairs = {f"{parent}\x1f{child}" for parent, kids in rule.options.items() for child in kids}
-    parents = list(rule.options)
+    # A parent value that is not an option at all is already not_an_option; a valid parent
+    # value the rule gives no children (e.g. Lost) makes every child a mismatch.
+    parents = None if parent_spec is None or not parent_spec.options else parent_spec.options
 
     def has_parent(frame: pd.DataFrame) -> pd.Series:
         return frame[rule.parent].ne("") | frame[rule.child].eq("")
 
     def configured(frame: pd.DataFrame) -> pd.Series:
         parent, child = frame[rule.parent], frame[rule.child]
-        judged = parent.isin(parents) & child.ne("")
+        judged = parent.ne("") & child.ne("")
+        if parents is not None:
+            judged &= parent.isin(parents)
         return ~judged | (parent + "\x1f" + child).isin(pairs)
 
     return [
