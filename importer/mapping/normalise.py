@@ -1,9 +1,10 @@
 """Cleaning a column's cells into the form LeadSquared stores, vectorised.
 
-``normalise`` returns, for every cell, either its canonical form or (when it cannot be
-read) the trimmed original text. ``valid`` is True exactly for "" and canonical forms, so
-validation needs no second source of truth: a cell is bad iff ``not valid(normalise(x))``.
-Both are idempotent on their own output, which the property tests rely on.
+``normalise`` returns, for every cell, its canonical form or, when it cannot be read, a
+text ``valid`` refuses (usually the cell itself). ``valid`` is True exactly for "" and
+canonical forms, so there is one source of truth: a cell is bad iff
+``not valid(normalise(x))``, and canonical forms are fixed points of ``normalise`` (the
+property tests check both). Both work on distinct values when a column repeats itself.
 
 Decisions an admin can rely on (documented in mappings/opportunities.yaml):
 * Number: digits with an optional "-" and decimal point; thousands commas in proper groups
@@ -44,10 +45,10 @@ PHONE = (
     + r")\d{1,3}-\d{6,14})"
 )
 _PHONE_MAX = 17
+_REPEAT_FACTOR = 4  # work on distinct values when each repeats 4+ times on average
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f")
 DATE = "%Y-%m-%d"
-_REPEAT_FACTOR = 4  # work on distinct values when each repeats 4+ times on average
 DATETIME = "%Y-%m-%d %H:%M:%S"
 _DATE_INPUTS = (DATE, DATETIME)  # the reader writes Excel dates with a zero time
 _DATETIME_INPUTS = (DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", DATE)
