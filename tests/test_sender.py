@@ -13,7 +13,7 @@ import pytest
 
 from importer.client import LsqClient, RetryPolicy
 from importer.config import load_settings
-from importer.errors import AuthError
+from importer.errors import AuthError, RetriesExhausted
 from importer.journal import IN_FLIGHT, Journal
 from importer.model import OpportunityRow, Outcome, RowOutcome
 from importer.payloads import SendSettings, bulk_item
@@ -254,3 +254,25 @@ def test_wrong_keys_stop_the_run(sandbox: RunningSandbox, tmp_path: Path) -> Non
         counts = journal.counts()
     assert "created" not in counts
     assert sum(counts.values()) == 30
+
+
+def test_retries_exhausted_stops_and_resume_finishes(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    rows = make_rows(8)
+    path = tmp_path / "j"
+    sandbox.reconfigure(faults="500:1.0")
+    with open_journal(path, sandbox) as journal:
+        journal.add_rows(rows)
+        client = LsqClient(
+            load_settings(environ=sandbox.env()),
+            RateLimiter(parse_rate("1000/1s")),
+            retry=RetryPolicy(attempts=2, base=0.0, cap=0.0),
+        )
+        with client, pytest.raises(RetriesExhausted, match="Run the same command again"):
+            send(journal, client, SETTINGS, target="bulk", workers=1)
+        assert "created" not in journal.counts()
+    sandbox.reconfigure(faults=None)
+    outcomes = run(sandbox, rows, path)
+    assert {o.outcome for o in outcomes.values()} == {Outcome.CREATED}
+    assert sandbox.stats()["total_opportunities"] == 8
