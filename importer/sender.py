@@ -27,7 +27,7 @@ from itertools import count, groupby
 from typing import Any, Literal, Protocol
 
 from importer.client import Ambiguous, RequestRejected
-from importer.errors import Interrupted
+from importer.errors import AbortedError, Interrupted
 from importer.journal import AMBIGUOUS, PENDING, Journal, JournalRow
 from importer.model import OpportunityRow, Outcome, RowOutcome
 from importer.outcomes import bulk_outcome, capture_outcome, failed, is_lead_missing, match_items
@@ -212,6 +212,12 @@ class _Run:
                 task = running.pop(future)
                 try:
                     self._apply(future.result())
+                except AbortedError as exc:
+                    # The client only gives up on failures it knows were not applied, so
+                    # these rows go back to pending instead of needing a check next time.
+                    if task.kind != "reconcile":
+                        self.journal.mark(task.rows, PENDING)
+                    fatal = fatal or exc
                 except Exception as exc:  # raised once the work in flight is recorded
                     fatal = fatal or exc
         if fatal is not None:
@@ -246,7 +252,8 @@ class _Run:
         """Commit what a worker learnt, then queue whatever must happen next."""
         given_up = [r for r in step.resend if self.attempts.get(r.row, 0) >= MAX_ATTEMPTS]
         outcomes = list(step.outcomes) + [self._give_up(r) for r in given_up]
-        self.journal.record(outcomes)
+        if outcomes:
+            self.journal.record(outcomes)
         if step.ambiguous:
             self.journal.mark(step.ambiguous, AMBIGUOUS, step.reason)
             self._queue_checks(step.ambiguous)

@@ -252,8 +252,8 @@ def test_wrong_keys_stop_the_run(sandbox: RunningSandbox, tmp_path: Path) -> Non
         with client, pytest.raises(AuthError):
             send(journal, client, SETTINGS, target="bulk", workers=2)
         counts = journal.counts()
-    assert "created" not in counts
-    assert sum(counts.values()) == 30
+    # A 401 means nothing was applied: the rows wait as pending, with no check needed.
+    assert counts == {"pending": 30}
 
 
 def test_retries_exhausted_stops_and_resume_finishes(
@@ -271,7 +271,7 @@ def test_retries_exhausted_stops_and_resume_finishes(
         )
         with client, pytest.raises(RetriesExhausted, match="Run the same command again"):
             send(journal, client, SETTINGS, target="bulk", workers=1)
-        assert "created" not in journal.counts()
+        assert journal.counts() == {"pending": 8}
     sandbox.reconfigure(faults=None)
     outcomes = run(sandbox, rows, path)
     assert {o.outcome for o in outcomes.values()} == {Outcome.CREATED}
