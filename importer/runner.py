@@ -187,7 +187,8 @@ def send_all(
                 stop=stop,
             )
         if stop.is_set():
-            raise Interrupted("Interrupted: run the same command again to continue.")
+            # The console adds "run the same command again"; saying it here too repeated it.
+            raise Interrupted("Interrupted (Ctrl-C); the requests already sent were recorded.")
     except AbortedError as exc:
         return settings.scrub(str(exc))
     return None
