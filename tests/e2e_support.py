@@ -17,6 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import openpyxl
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_XLSX = REPO / "sample_data" / "opportunities.xlsx"
@@ -63,6 +66,17 @@ def account_with_keys(tmp_path: Path, access_key: str, secret_key: str, name: st
     path = tmp_path / f"account{name}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def sheet_records(path: Path, sheet: str) -> list[dict[str, Any]]:
+    """A workbook's sheet as one dict per row, keyed by the header row's names."""
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        header, *rows = workbook[sheet].iter_rows(values_only=True)
+        names = [str(name) for name in header]
+        return [dict(zip(names, row, strict=False)) for row in rows]
+    finally:
+        workbook.close()
 
 
 # --- the CLI as a subprocess

@@ -8,24 +8,13 @@ import csv
 import json
 import re
 from pathlib import Path
-from typing import Any
 
-import openpyxl
 import pytest
-from e2e_support import MAPPING, SAMPLE_CSV, SAMPLE_XLSX, bad_rows, cli
+from e2e_support import MAPPING, SAMPLE_CSV, SAMPLE_XLSX, bad_rows, cli, sheet_records
 
 from importer.dryrun import validate
 
 SHOWN = re.compile(r"^  row (\d+) \[([a-z_]+)\] ", flags=re.MULTILINE)
-
-
-def sheet_rows(path: Path, sheet: str) -> list[dict[str, Any]]:
-    workbook = openpyxl.load_workbook(path, read_only=True)
-    try:
-        header, *rows = workbook[sheet].iter_rows(values_only=True)
-        return [dict(zip(header, row, strict=False)) for row in rows]
-    finally:
-        workbook.close()
 
 
 def test_validate_xlsx_reports_exactly_the_documented_rows(tmp_path: Path) -> None:
@@ -35,9 +24,9 @@ def test_validate_xlsx_reports_exactly_the_documented_rows(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
     shown = {(int(row), code) for row, code in SHOWN.findall(result.stdout)}
     assert shown == set(bad_rows().items())
-    problems = sheet_rows(out, "Problems")
+    problems = sheet_records(out, "Problems")
     assert {(p["Row"], p["Code"]) for p in problems} == set(bad_rows().items())
-    outcomes = {r["Row"]: r["Outcome"] for r in sheet_rows(out, "Rows")}
+    outcomes = {r["Row"]: r["Outcome"] for r in sheet_records(out, "Rows")}
     assert len(outcomes) == 300
     assert {row for row, outcome in outcomes.items() if outcome == "invalid"} == set(bad_rows())
 
@@ -102,8 +91,8 @@ def test_run_dry_run_is_validate(tmp_path: Path) -> None:
     as_validate = json.loads(checked.stdout) | {"workbook": str(tmp_path / "d.xlsx")}
     assert json.loads(dry.stdout) == as_validate
     # The workbooks differ only in where they were written.
-    assert sheet_rows(tmp_path / "d.xlsx", "Rows") == sheet_rows(tmp_path / "v.xlsx", "Rows")
-    assert sheet_rows(tmp_path / "d.xlsx", "Problems") == sheet_rows(
+    assert sheet_records(tmp_path / "d.xlsx", "Rows") == sheet_records(tmp_path / "v.xlsx", "Rows")
+    assert sheet_records(tmp_path / "d.xlsx", "Problems") == sheet_records(
         tmp_path / "v.xlsx", "Problems"
     )
     text = cli("run", SAMPLE_XLSX, "-m", MAPPING, "--out", tmp_path / "d.xlsx", "--dry-run")

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from e2e_support import (
     MAPPING,
@@ -23,6 +22,7 @@ from e2e_support import (
     leaked,
     run_args,
     sample_subset,
+    sheet_records,
     valid_emails,
 )
 
@@ -57,13 +57,7 @@ def assert_each_valid_row_stored_once(box: RunningSandbox, emails: set[str]) -> 
 
 
 def workbook_rows(path: Path) -> dict[int, dict[str, Any]]:
-    workbook = openpyxl.load_workbook(path, read_only=True)
-    try:
-        header, *rows = workbook["Rows"].iter_rows(values_only=True)
-        records = [dict(zip(header, row, strict=False)) for row in rows]
-    finally:
-        workbook.close()
-    return {record["Row"]: record for record in records}
+    return {record["Row"]: record for record in sheet_records(path, "Rows")}
 
 
 def test_the_sample_imports_once_and_a_rerun_sends_nothing(
@@ -180,3 +174,12 @@ def test_no_key_appears_in_any_artefact(sandbox_factory: Factory, tmp_path: Path
     }
     assert len(texts) > 10, "the workbook's XML parts are scanned too"
     assert leaked([ACCESS, SECRET, box.api_key], texts) == []
+
+
+def test_a_file_of_only_valid_rows_exits_0(sandbox_factory: Factory, tmp_path: Path) -> None:
+    box = sandbox_factory(rate=FAST)
+    source = sample_subset(tmp_path, 5)  # rows 2-6: the first bad row is row 7
+    result = cli(*run_args(source, tmp_path / "r.xlsx", "--rate", FAST), env=box.env())
+    assert result.code == 0, result.stderr
+    assert "5 created" in result.stdout
+    assert not (tmp_path / "r.fix.csv").exists(), "no row to fix"
