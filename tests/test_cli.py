@@ -26,7 +26,9 @@ def commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[s
             yield (*path, name)
 
 
-@pytest.mark.parametrize("path", list(commands(cli_group)), ids=" ".join)
+@pytest.mark.parametrize(
+    "path", list(commands(cli_group)), ids=lambda path: " ".join(("lsq-import", *path))
+)
 def test_every_command_has_help_text(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli_group, [*path, "--help"])
     assert result.exit_code == 0, result.output
