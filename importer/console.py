@@ -53,7 +53,11 @@ def print_import(report: ImportReport) -> None:
         click.echo("  Nothing new was sent: every row already had an outcome in the journal.")
     if report.aborted:
         click.echo(f"Stopped part-way: {report.aborted}", err=True)
-        click.echo("Run the same command again to continue; nothing will be sent twice.", err=True)
+        click.echo(
+            "Once that is fixed, run the same command again to continue; "
+            "nothing will be sent twice.",
+            err=True,
+        )
     print_files(report.files)
     click.echo(f"Journal: {report.journal}")
 
