@@ -39,8 +39,10 @@ Target = Literal["bulk", "capture", "auto"]
 Progress = Callable[[int, Mapping[str, int]], None]
 
 BULK_LIMIT = 25  # LeadSquared's maximum items per bulk request
-# A row sent this many times without a clear answer is given up (as failed) rather than
-# looping forever against a server that keeps timing out.
+# A row whose sends ended this many times without a clear answer (each then checked and
+# found absent) is given up as failed rather than looping forever against a server that
+# keeps timing out. Only unclear answers count: in `auto`, a bulk send that routes the row
+# to capture is a clear answer and must not use up the row's chances.
 MAX_ATTEMPTS = 6
 
 
@@ -171,7 +173,7 @@ class _Run:
         self.pending: deque[OpportunityRow] = deque()
         self.tasks: deque[Task] = deque()
         self.sent_at: dict[int, float | None] = {}
-        self.attempts: dict[int, int] = {}
+        self.unclear: dict[int, int] = {}  # unclear answers per row in this run
         self.done = 0
         self.batch_ids = (f"{uuid.uuid4().hex[:8]}-{n}" for n in count(1))
         self._load(journal.unfinished())
@@ -179,7 +181,8 @@ class _Run:
     def _load(self, rows: list[JournalRow]) -> None:
         for entry in rows:
             self.sent_at[entry.row.row] = entry.sent_at
-            self.attempts[entry.row.row] = entry.attempts
+            if entry.state != PENDING:  # caught in flight or ambiguous by a crash
+                self.unclear[entry.row.row] = 1
             if entry.state == PENDING:
                 self.pending.append(entry.row)
         self._queue_checks([e.row for e in rows if e.state != PENDING])
@@ -237,7 +240,6 @@ class _Run:
             sent_at = self.journal.mark_in_flight(task.rows, next(self.batch_ids))
             for row in task.rows:
                 self.sent_at[row.row] = sent_at
-                self.attempts[row.row] = self.attempts.get(row.row, 0) + 1
         return task
 
     def _work(self, task: Task) -> Step:
@@ -250,11 +252,13 @@ class _Run:
 
     def _apply(self, step: Step) -> None:
         """Commit what a worker learnt, then queue whatever must happen next."""
-        given_up = [r for r in step.resend if self.attempts.get(r.row, 0) >= MAX_ATTEMPTS]
+        given_up = [r for r in step.resend if self.unclear.get(r.row, 0) >= MAX_ATTEMPTS]
         outcomes = list(step.outcomes) + [self._give_up(r) for r in given_up]
         if outcomes:
             self.journal.record(outcomes)
         if step.ambiguous:
+            for row in step.ambiguous:
+                self.unclear[row.row] = self.unclear.get(row.row, 0) + 1
             self.journal.mark(step.ambiguous, AMBIGUOUS, step.reason)
             self._queue_checks(step.ambiguous)
         resend = [r for r in step.resend if r not in given_up]
@@ -278,7 +282,7 @@ class _Run:
 
     def _give_up(self, row: OpportunityRow) -> RowOutcome:
         message = (
-            f"Row {row.row}: sent {self.attempts.get(row.row, 0)} times without a clear answer "
+            f"Row {row.row}: sent {self.unclear.get(row.row, 0)} times without a clear answer "
             "from LeadSquared (it was checked each time and not created). Run the import "
             "again later."
         )

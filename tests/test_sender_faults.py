@@ -54,3 +54,19 @@ def test_every_row_created_exactly_once_under_faults(
     assert stats["faults_injected"], "the seed injected no fault at all"
     assert [r.row for r in rows if stored_copies(box, r) != 1] == []
     print(f"{target} seed={seed}: faults {stats['faults_injected']}, calls {stats['calls']}")
+
+
+def test_a_row_that_never_gets_a_clear_answer_is_given_up_after_max_attempts(
+    sandbox_factory: Callable[[SandboxOptions], RunningSandbox], tmp_path: Path
+) -> None:
+    # Every write drops the connection before it is applied: each send is unclear, each
+    # check finds nothing, so the row is resent until it runs out of chances.
+    box = sandbox_factory(SandboxOptions(rate="1000/1s", faults="reset:1.0", seed=5))
+    rows = make_rows(1)
+    outcomes = run(box, rows, tmp_path / "j", "bulk", timeout=0.3, workers=2)
+
+    (outcome,) = outcomes.values()
+    assert outcome.outcome is Outcome.FAILED
+    assert f"sent {sender.MAX_ATTEMPTS} times without a clear answer" in outcome.message
+    assert box.stats()["calls"]["Bulk/Add/ByLeadField"] == sender.MAX_ATTEMPTS
+    assert stored_copies(box, rows[0]) == 0
