@@ -19,10 +19,16 @@ SHOWN_PROBLEMS = 20  # problems listed on screen; the workbook has them all
 TOP_CODES = 5
 
 
+def print_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
+
+
 def print_dry_run(report: DryRunReport, files: ResultFiles) -> None:
+    from importer.dryrun import notes
+
     info = report.source
-    for warning in info.warnings:
-        click.echo(f"Note: {warning}", err=True)
+    print_notes(notes(info, report.mapping))
     click.echo(f"Read {info.path} (sheet '{info.sheet}') with mapping {report.mapping.path}")
     blank = f", {report.blank_rows} blank skipped" if report.blank_rows else ""
     click.echo(
@@ -44,8 +50,7 @@ def print_import(report: ImportReport) -> None:
     from importer.runner import summary_counts
 
     info = report.source
-    for warning in info.warnings:
-        click.echo(f"Note: {warning}", err=True)
+    print_notes(report.notes)
     total = sum(report.counts.values())
     click.echo(f"Imported {info.path} (sheet '{info.sheet}'): {total} rows")
     click.echo(f"  {summary_counts(report.counts)}")

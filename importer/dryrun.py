@@ -57,7 +57,7 @@ class DryRunReport:
             "invalid": len(self.invalid),
             "problem_counts": dict(self.problem_counts().most_common()),
             "problems": [problem_dict(p) for p in self.problems],
-            "warnings": list(self.source.warnings),
+            "warnings": list(notes(self.source, self.mapping)),
         }
 
 
@@ -152,14 +152,46 @@ def results_input(
     )
 
 
+def mapping_notes(mapping: Mapping) -> tuple[str, ...]:
+    """What the chosen endpoint will not send, said before anything is sent: the bulk API
+    documents no OpportunityDateTime and never changes the lead, so such columns would
+    otherwise be dropped without a word."""
+    if mapping.target == "capture":
+        return ()
+    found: list[str] = []
+    when = mapping.field_for("OpportunityDateTime")
+    if when is not None and when.column:
+        route = "goes" if mapping.target == "bulk" else "may go"
+        found.append(
+            f"column '{when.column}' (OpportunityDateTime) is not sent for rows that go through "
+            f"the bulk endpoint, and with target '{mapping.target}' a row {route} there; "
+            "use target: capture to send it"
+        )
+    lead_columns = [
+        f"'{f.column}'"
+        for f in mapping.fields
+        if f.place == "lead" and f.key != mapping.search_key and f.column
+    ]
+    if mapping.target == "bulk" and lead_columns:
+        found.append(
+            f"target bulk only finds existing leads: lead columns {', '.join(lead_columns)} "
+            "are not sent (target: auto or capture creates or updates leads)"
+        )
+    return tuple(found)
+
+
+def notes(info: SourceInfo, mapping: Mapping) -> tuple[str, ...]:
+    """Everything the admin should read before trusting the results."""
+    return info.warnings + mapping_notes(mapping)
+
+
 def source_details(info: SourceInfo, mapping: Mapping) -> list[tuple[str, str]]:
     details = [
         ("Input file", str(info.path)),
         ("Sheet", info.sheet),
         ("Mapping", str(mapping.path)),
     ]
-    details += [("Note", warning) for warning in info.warnings]
-    return details
+    return details + [("Note", note) for note in notes(info, mapping)]
 
 
 def write_dry_run(report: DryRunReport, out: str | Path) -> ResultFiles:

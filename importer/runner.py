@@ -25,6 +25,7 @@ from importer.config import Settings
 from importer.dryrun import (
     checked_chunks,
     invalid_outcomes,
+    notes,
     open_checked,
     results_input,
     source_details,
@@ -64,6 +65,7 @@ class ImportReport:
     journal: Path
     sent_now: int  # rows that got an outcome in this invocation (0 on a finished re-run)
     aborted: str | None = None  # why the run stopped part-way, if it did
+    notes: tuple[str, ...] = ()  # about the file and the mapping, for the admin to read
 
     @property
     def exit_code(self) -> int:
@@ -82,6 +84,7 @@ class ImportReport:
             "fix_file": str(self.files.fix_file) if self.files.fix_file else None,
             "journal": str(self.journal),
             "aborted": self.aborted,
+            "warnings": list(self.notes),
             "exit_code": self.exit_code,
         }
 
@@ -160,7 +163,15 @@ def run_import(
         files = write_results(options.out, results)
         counts = _outcome_counts(outcomes.values())
         sent_now = to_send - _unfinished(journal)
-        return ImportReport(source.info, counts, files, journal.path, sent_now, aborted)
+        return ImportReport(
+            source.info,
+            counts,
+            files,
+            journal.path,
+            sent_now,
+            aborted,
+            notes=notes(source.info, loaded),
+        )
 
 
 def send_all(
