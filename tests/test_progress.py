@@ -1,0 +1,55 @@
+"""Progress: a bar on a terminal, plain periodic lines elsewhere, nothing when quiet."""
+
+from __future__ import annotations
+
+import io
+
+from importer.progress import ProgressReporter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_plain_lines_come_every_period_and_at_the_end() -> None:
+    out, clock = io.StringIO(), Clock()
+    progress = ProgressReporter(100, stream=out, every=10.0, clock=clock)
+    clock.now += 2
+    progress(10, {"created": 10})  # too soon for a line
+    clock.now += 10
+    progress(50, {"created": 45, "failed": 5})
+    clock.now += 1
+    progress(100, {"created": 95, "failed": 5})  # the last row always gets its line
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "50/100 rows sent (4.2 rows/s, ETA 12s): created 45, failed 5",
+        "100/100 rows sent (7.7 rows/s, ETA 0s): created 95, failed 5",
+    ]
+
+
+def test_quiet_prints_nothing() -> None:
+    out = Terminal()
+    progress = ProgressReporter(10, stream=out, quiet=True)
+    progress(10, {"created": 10})
+    progress.close()
+    assert out.getvalue() == ""
+
+
+def test_a_terminal_gets_a_bar_with_the_running_totals() -> None:
+    out = Terminal()
+    progress = ProgressReporter(20, stream=out)
+    progress(5, {"created": 4, "needs_review": 1})
+    progress.close()
+    text = out.getvalue()
+    assert "5/20" in text
+    assert "created 4, needs_review 1" in text
+    assert "\n" not in text.rstrip("\n")  # redrawn in place, not a line per update
