@@ -97,7 +97,9 @@ def plan_draft(
 def _search_field(leads: list[AccountField], search_by: str) -> AccountField:
     """The lead field that finds each row's lead: it must be unique and sendable."""
     wanted = search_by.strip().removeprefix(LEAD_PREFIX).casefold()
-    unique = [f for f in leads if f.unique and not _refused(f.target)]
+    # Without IsUnique anywhere the account cannot be asked; LeadSquared will say.
+    told = any(f.unique is not None for f in leads)
+    unique = [f for f in leads if (f.unique or not told) and not _refused(f.target)]
     for field in unique:
         if field.schema.casefold() == wanted:
             return field

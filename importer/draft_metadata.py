@@ -60,7 +60,7 @@ class AccountField:
     read_only: bool = False
     multi_select: bool = False
     in_import: bool = True  # LeadsMetaData's ShowInImport
-    unique: bool = True  # LeadsMetaData's IsUnique; absent is taken as "may be"
+    unique: bool | None = None  # LeadsMetaData's IsUnique; None when it is not given
 
     @property
     def target(self) -> str:
@@ -118,7 +118,7 @@ def lead_field(raw: dict[str, Any]) -> AccountField:
         options=option_values(raw.get("Options")),
         read_only=_flag(raw.get("IsReadOnly")),
         in_import=_flag(raw.get("ShowInImport"), default=True),
-        unique=_flag(raw.get("IsUnique"), default=True),
+        unique=None if raw.get("IsUnique") is None else _flag(raw.get("IsUnique")),
     )
 
 
