@@ -104,11 +104,8 @@ def test_draft_renamed_to_the_samples_headers_finds_its_bad_rows(
     assert sorted(report.invalid) == sorted(expected)
     for row, code in expected.items():
         assert code in {p.code for p in report.invalid[row].problems}, row
-    # The account makes Status mandatory (the hand-written mapping does not).
-    assert {p.code for p in report.invalid[73].problems} == {
-        "child_without_parent",
-        "mandatory_missing",
-    }
+    # The draft knows the account's rules as well as the hand-written mapping does.
+    assert {p.code for p in report.invalid[73].problems} == {"child_without_parent"}
 
 
 def test_types_without_dependent_dropdowns_draft_no_rule(

@@ -52,7 +52,7 @@ BAD_ITEMS = {
     "dependent-mismatch": (bulk_item(mx_Custom_2="Enrolled"), "MXDependentDropdownException"),
     "child-without-parent": (
         bulk_item(Status="", mx_Custom_19=""),
-        "MXInvalidActivityFieldsException",  # Status is mandatory in this account
+        "MXDependentDropdownException",
     ),
     "missing-comment": (bulk_item(mx_Custom_19=""), "MXInvalidActivityFieldsException"),
     "too-long": (bulk_item(mx_Custom_1="x" * 101), "MXInvalidActivityFieldsException"),
@@ -83,21 +83,25 @@ def test_missing_comment_has_the_documented_message(api: Api) -> None:
     )
 
 
-def test_child_without_parent_when_status_is_not_mandatory(
-    sandbox_factory: Any, tmp_path: Any
-) -> None:
-    running = sandbox_factory(account=_account_without_mandatory_status(tmp_path))
-    reply = Api(running).bulk([bulk_item(Status="", mx_Custom_19="")]).json()["Response"][0]
-    assert reply["ExceptionType"] == "MXDependentDropdownException"
+def test_child_without_parent_names_the_parent(api: Api) -> None:
+    reply = api.bulk([bulk_item(Status="", mx_Custom_19="")]).json()["Response"][0]
     assert "without its parent" in reply["ExceptionMessage"]
 
 
-def _account_without_mandatory_status(tmp_path: Any) -> Any:
+def test_an_empty_mandatory_parent_is_refused_as_missing(
+    sandbox_factory: Any, tmp_path: Any
+) -> None:
+    running = sandbox_factory(account=_account_with_mandatory_status(tmp_path))
+    reply = Api(running).bulk([bulk_item(Status="", mx_Custom_19="")]).json()["Response"][0]
+    assert reply["ExceptionType"] == "MXInvalidActivityFieldsException"
+
+
+def _account_with_mandatory_status(tmp_path: Any) -> Any:
     from importer.sandbox.account import DEFAULT_ACCOUNT
 
     text = DEFAULT_ACCOUNT.read_text().replace(
-        "{schema: Status, name: Status, type: Dropdown, mandatory: true,",
         "{schema: Status, name: Status, type: Dropdown, mandatory: false,",
+        "{schema: Status, name: Status, type: Dropdown, mandatory: true,",
     )
     path = tmp_path / "account.yaml"
     path.write_text(text.replace("leads_file: sandbox_leads.csv", ""))
