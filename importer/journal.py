@@ -130,10 +130,7 @@ class Journal:
         ):
             if old != new:
                 self.close()
-                raise UsageError(
-                    f"The journal {self.path} belongs to a run with a different {what}. "
-                    "Use --fresh to start over, or --journal to choose another journal file."
-                )
+                raise UsageError(_mismatch(self.path, what))
         with self._tx():
             self._db.execute(
                 "UPDATE run SET updated_at = ?, target = ? WHERE id = 1", (now, target)
@@ -250,6 +247,21 @@ class Journal:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _mismatch(path: Path, what: str) -> str:
+    """Why a journal is refused, and the safe way on. A changed input file is usually the
+    same sheet with rows corrected: --fresh would send every row again, so say so."""
+    message = (
+        f"The journal {path} belongs to a run with a different {what}. "
+        "Use --fresh to start over, or --journal to choose another journal file."
+    )
+    if what == "input file":
+        message += (
+            " To send rows you corrected, run the fix file written beside the workbook; "
+            "--fresh sends every row again and can create duplicates."
+        )
+    return message
 
 
 def _outcome(state: str) -> Outcome:

@@ -87,8 +87,10 @@ def test_other_run_refused_unless_fresh(tmp_path: Path, key: str, value: str, wo
     path = tmp_path / "j"
     with _open(path) as journal:
         journal.add_rows(_rows(2))
-    with pytest.raises(UsageError, match=f"different {words}.*--fresh.*--journal"):
+    with pytest.raises(UsageError, match=f"different {words}.*--fresh.*--journal") as refused:
         _open(path, **{key: value})
+    # Only a changed input file points to the fix file (and warns about --fresh).
+    assert ("run the fix file" in str(refused.value)) == (key == "input_hash")
     with _open(path, fresh=True, **{key: value}) as journal:
         assert journal.counts() == {}
 
