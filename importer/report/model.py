@@ -24,11 +24,14 @@ RESULT_COLUMNS: tuple[str, ...] = ("Row", "Outcome", "Opportunity ID", "Lead ID"
 PROBLEMS_COLUMN = "Problems"
 
 #: Outcomes whose rows go into the fix file: everything not done (created, partial) and
-#: not about to be done (valid in a dry run).
+#: not about to be done (valid in a dry run). Pending rows are left out too: they need no
+#: fixing, and some may have reached LeadSquared already — only re-running the same command
+#: (whose journal checks them first) sends them safely.
 FIX_OUTCOMES: frozenset[Outcome] = frozenset(Outcome) - {
     Outcome.CREATED,
     Outcome.PARTIAL,
     Outcome.VALID,
+    Outcome.PENDING,
 }
 
 
