@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sandbox_helpers import LEAD, LEAD2, Api, bulk_item
 
 from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.sandbox_helpers import LEAD, LEAD2, Api, bulk_item
 
 
 def test_seed_shaped_request_creates_each_item_with_its_row_number(api: Api) -> None:

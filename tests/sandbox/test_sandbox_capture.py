@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_helpers import LEAD, SVC, Api, capture_body, course_fields
+
+from tests.sandbox.sandbox_helpers import LEAD, SVC, Api, capture_body, course_fields
 
 DOCUMENTED_KEYS = {
     "AdditionalDetails",
