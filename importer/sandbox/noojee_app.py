@@ -136,6 +136,7 @@ class Noojee:
             return self._reply(codes.EXCEPTION, codes.body(codes.EXCEPTION, detail))
 
     def _serve(self, req: Request, update: bool, delay: Callable[[], float]) -> Answer:
+        # One consistent set for the whole request, even if the sandbox is reconfigured.
         options, queue, chaos = self.options, self.queue, self.chaos
         ctx = batch.campaign_context(self.account, self.store, req, self._editing(chaos))
         leads = batch.parse_leads(req)

@@ -59,7 +59,8 @@ def _text(value: Any, name: str) -> str:
         return ""
     if isinstance(value, str | int | float):
         return str(value)
-    raise NoojeeRefusal(codes.EXCEPTION, f"field {name!r} must be a string, not {type(value)}")
+    kind = "an object" if isinstance(value, dict) else "an array"
+    raise NoojeeRefusal(codes.EXCEPTION, f"field {name!r} must be a string, not {kind}")
 
 
 def campaign_context(
