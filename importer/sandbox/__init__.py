@@ -4,7 +4,8 @@ Layers, each a module: ``options`` (settings and their text formats) · ``accoun
 account YAML) · ``state`` (leads and opportunities in SQLite) · ``rules`` (what the account
 refuses) · ``endpoints_*`` (one module per family of endpoints) · ``ratelimit`` · ``faults`` ·
 ``stats`` · ``app`` (routing, auth, limits, faults; no HTTP) · ``server`` (HTTP) · ``cli`` ·
-``testing`` (the pytest plugin and ``running_sandbox``).
+``testing`` (the pytest plugin and ``running_sandbox``) · ``noojee_*`` (Noojee Contact's
+lead API, served on the same host with its own key: see ``noojee_app``).
 
 Where LeadSquared documents nothing, the sandbox chooses (change it in one place):
 

@@ -18,6 +18,7 @@ from importer.sandbox import endpoints_read as reads
 from importer.sandbox import endpoints_write as writes
 from importer.sandbox.account import load_account
 from importer.sandbox.faults import Chaos
+from importer.sandbox.noojee_app import Noojee
 from importer.sandbox.options import SandboxOptions, check_options, parse_rate
 from importer.sandbox.ratelimit import SlidingWindow
 from importer.sandbox.replies import SANDBOX_INTERNAL, ApiError, Rejection, error_body
@@ -92,6 +93,7 @@ class Sandbox:
         self.chaos = Chaos(options)
         self.stats = Stats()
         self.jobs = asyncs.AsyncQueue()
+        self.noojee = Noojee(options)  # Noojee Contact's endpoints, on the same server
 
     def configure(self, options: SandboxOptions) -> None:
         """Swap the options at run time; the state survives unless the account changes,
@@ -106,6 +108,7 @@ class Sandbox:
             if old.rate != options.rate:
                 self.limiter = SlidingWindow(parse_rate(options.rate))
             self.chaos = Chaos(options)
+            self.noojee.configure(options)
 
     def reconfigure(self, **changes: Any) -> None:
         self.configure(dataclasses.replace(self.options, **changes))
@@ -122,6 +125,7 @@ class Sandbox:
         self.jobs.clear()
         self.limiter = SlidingWindow(parse_rate(self.options.rate))
         self.chaos = Chaos(self.options)
+        self.noojee.reset()
 
     def snapshot(self) -> dict[str, Any]:
         """``GET /_sandbox/stats``: calls (per endpoint), calls_total, http_429 (limiter
@@ -130,7 +134,7 @@ class Sandbox:
         opportunities_per_lead (keyed by the lead's email, else its first unique value),
         total_opportunities, orphaned_opportunities (seed 000), duplicates_created
         (must stay 0 for exactly-once), duplicates_blocked, faults_injected (by kind),
-        leads, leads_created (by Capture), async_pending."""
+        leads, leads_created (by Capture), async_pending; noojee (see noojee_app)."""
         asyncs.process_due(self)
         rate = self.limiter.rate
         return {
@@ -140,6 +144,7 @@ class Sandbox:
             "opportunities_per_lead": self.store.opportunities_per_lead(),
             **self.store.counts(),
             "async_pending": len(self.jobs.pending()),
+            "noojee": self.noojee.snapshot(),
         }
 
     def handle(self, req: Request) -> Reply:
@@ -161,6 +166,9 @@ class Sandbox:
         if path == "/_sandbox/reset" and req.method == "POST":
             self.reset()
             return Reply(200, {"Status": "Success"})
+        if self.noojee.serves(path):  # its own key, queue and faults; no LSQ rate limit
+            answer = self.noojee.handle(path, req, self.chaos.delay)
+            return Reply(answer.status, answer.body, drop=answer.drop, delay_s=answer.delay_s)
         route = ROUTES.get((req.method, path))
         if route is None:
             return Reply(404, error_body(Rejection("MXNotFoundException", "No such API.")))

@@ -1,5 +1,6 @@
-"""``lsq-import sandbox``: parse the options, start the server, print the four lines a
-shell (or another process) needs, serve until Ctrl-C or SIGTERM."""
+"""``lsq-import sandbox``: parse the options, start the server, print the lines a shell
+(or another process) needs (LeadSquared's four, then Noojee's two), serve until Ctrl-C or
+SIGTERM."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from types import FrameType
 import click
 
 from importer.sandbox.app import Sandbox
-from importer.sandbox.options import SandboxOptions, parse_duration
+from importer.sandbox.options import NOOJEE_BATCH_MODES, SandboxOptions, parse_duration
 from importer.sandbox.server import SandboxServer
 
 
@@ -58,6 +59,45 @@ from importer.sandbox.server import SandboxServer
     type=click.Path(dir_okay=False, path_type=Path),
     help="Keep leads and opportunities in this SQLite file (default: memory).",
 )
+@click.option(
+    "--noojee-account",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Noojee Contact account YAML: campaigns, DNC list, leads "
+    "(default: sample_data/noojee_account.yaml).",
+)
+@click.option(
+    "--noojee-batch",
+    type=click.Choice(NOOJEE_BATCH_MODES),
+    default="all_or_nothing",
+    show_default=True,
+    help="Noojee batches: the first bad lead refuses the whole request; or the leads before "
+    "it are applied; or every lead gets its own code in the reply.",
+)
+@click.option(
+    "--noojee-max-concurrent",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Noojee requests processed at once; more wait in a queue.",
+)
+@click.option(
+    "--noojee-queue",
+    default="60s",
+    show_default=True,
+    help="How long a queued Noojee request waits before answering 109 (too many requests).",
+)
+@click.option(
+    "--noojee-faults",
+    help="Fault probabilities per Noojee request, e.g. busy:0.05,500:0.02,applied500:0.02,"
+    "reset:0.01,ambiguous:0.01.",
+)
+@click.option(
+    "--noojee-conflict",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Probability that a Noojee update finds the lead open in a person's screen (110).",
+)
 def sandbox(
     host: str,
     port: int,
@@ -73,8 +113,17 @@ def sandbox(
     bulk_all_or_nothing: bool,
     no_duplicate_detection: bool,
     state: Path | None,
+    noojee_account: Path | None,
+    noojee_batch: str,
+    noojee_max_concurrent: int,
+    noojee_queue: str,
+    noojee_faults: str | None,
+    noojee_conflict: float,
 ) -> None:
-    """Run a local LeadSquared-compatible API server for rehearsals and tests."""
+    """Run a local LeadSquared-compatible API server for rehearsals and tests.
+
+    The same server answers Noojee Contact's insertLeadFast and updateLeadFast
+    (/servicemanager/rest/CampaignAPI/...) with its own key (NOOJEE_API_KEY)."""
     options = SandboxOptions(
         rate=rate,
         rate_status=int(rate_status),
@@ -87,6 +136,12 @@ def sandbox(
         bulk_all_or_nothing=bulk_all_or_nothing,
         duplicate_detection=False if no_duplicate_detection else None,
         state=state,
+        noojee_account=noojee_account,
+        noojee_batch=noojee_batch,
+        noojee_max_concurrent=noojee_max_concurrent,
+        noojee_queue_s=parse_duration(noojee_queue, "--noojee-queue"),
+        noojee_faults=noojee_faults,
+        noojee_conflict=noojee_conflict,
     )
     server = SandboxServer(Sandbox(options), host, port, allow_remote)
     keys = server.app.account.keys
@@ -95,6 +150,8 @@ def sandbox(
     click.echo(f"LSQ_ACCESS_KEY={shlex.quote(keys.access_key)}")
     click.echo(f"LSQ_SECRET_KEY={shlex.quote(keys.secret_key)}")
     click.echo(f"LSQ_API_KEY={shlex.quote(keys.api_key)}")
+    click.echo(f"NOOJEE_HOST={shlex.quote(server.url)}")
+    click.echo(f"NOOJEE_API_KEY={shlex.quote(server.app.noojee.account.api_key)}")
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, _stop_on_signal)
     try:

@@ -10,6 +10,9 @@ from pathlib import Path
 from importer.errors import ConfigError
 
 FAULT_KINDS = ("500", "reset", "ambiguous", "surprise429", "badjson", "partial")
+# The Noojee side's own faults (see noojee_faults) and batch modes (see noojee_batch).
+NOOJEE_FAULT_KINDS = ("busy", "500", "applied500", "reset", "ambiguous")
+NOOJEE_BATCH_MODES = ("all_or_nothing", "until_first_bad", "per_lead")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
@@ -33,6 +36,13 @@ class SandboxOptions:
     duplicate_detection: bool | None = None
     async_delay: float = 0.2
     state: Path | None = None
+    # The Noojee Contact endpoints served beside LeadSquared (importer/sandbox/noojee_*).
+    noojee_account: Path | None = None  # default sample_data/noojee_account.yaml
+    noojee_batch: str = "all_or_nothing"  # one of NOOJEE_BATCH_MODES
+    noojee_max_concurrent: int = 5  # requests processed at once; more wait in a queue
+    noojee_queue_s: float = 60.0  # a request queued longer than this answers 109
+    noojee_faults: str | None = None  # e.g. "busy:0.1,applied500:0.05" (per request)
+    noojee_conflict: float = 0.0  # probability that an updated lead answers 110
 
 
 @dataclass(frozen=True)
@@ -77,15 +87,15 @@ def parse_latency(text: str | None) -> Latency:
     )
 
 
-def parse_faults(text: str | None) -> dict[str, float]:
+def parse_faults(text: str | None, kinds: tuple[str, ...] = FAULT_KINDS) -> dict[str, float]:
     """``"500:0.05,reset:0.02"`` -> probability per write call of each fault kind."""
     faults: dict[str, float] = {}
     for part in (text or "").split(","):
         if not part.strip():
             continue
         kind, _, prob = part.strip().partition(":")
-        if kind not in FAULT_KINDS:
-            raise ConfigError(f"unknown fault {kind!r}; known: {', '.join(FAULT_KINDS)}")
+        if kind not in kinds:
+            raise ConfigError(f"unknown fault {kind!r}; known: {', '.join(kinds)}")
         try:
             faults[kind] = float(prob)
         except ValueError:
@@ -104,3 +114,17 @@ def check_options(options: SandboxOptions) -> None:
     parse_faults(options.faults)
     if options.rate_status not in (429, 403):
         raise ConfigError("rate status must be 429 or 403")
+    check_noojee_options(options)
+
+
+def check_noojee_options(options: SandboxOptions) -> None:
+    parse_faults(options.noojee_faults, NOOJEE_FAULT_KINDS)
+    if options.noojee_batch not in NOOJEE_BATCH_MODES:
+        known = ", ".join(NOOJEE_BATCH_MODES)
+        raise ConfigError(f"noojee batch mode {options.noojee_batch!r} is not one of: {known}")
+    if options.noojee_max_concurrent < 1:
+        raise ConfigError("noojee max concurrent requests must be 1 or more")
+    if options.noojee_queue_s < 0:
+        raise ConfigError("noojee queue time must not be negative")
+    if not 0 <= options.noojee_conflict <= 1:
+        raise ConfigError("noojee conflict probability must be between 0 and 1")

@@ -132,3 +132,4 @@ class SandboxServer:
         if self._thread:
             self._thread.join()
         self.app.store.close()
+        self.app.noojee.close()

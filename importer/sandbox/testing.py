@@ -33,6 +33,7 @@ class RunningSandbox:
         self.access_key = keys.access_key
         self.secret_key = keys.secret_key
         self.api_key = keys.api_key
+        self.noojee_api_key = self._app.noojee.account.api_key
 
     @property
     def options(self) -> SandboxOptions:
@@ -44,6 +45,8 @@ class RunningSandbox:
             "LSQ_ACCESS_KEY": self.access_key,
             "LSQ_SECRET_KEY": self.secret_key,
             "LSQ_API_KEY": self.api_key,
+            "NOOJEE_HOST": self.url,
+            "NOOJEE_API_KEY": self.noojee_api_key,
         }
 
     def headers(self) -> dict[str, str]:
@@ -57,6 +60,10 @@ class RunningSandbox:
     def stats(self) -> dict[str, Any]:
         """What ``GET /_sandbox/stats`` answers, without the HTTP round trip."""
         return self._app.snapshot()
+
+    def noojee_leads(self) -> list[dict[str, Any]]:
+        """Every lead in the Noojee campaigns (``GET /_sandbox/noojee/leads``)."""
+        return self._app.noojee.leads()
 
     def reset(self) -> None:
         self._app.reset()
