@@ -29,7 +29,9 @@ class Dialer:
     def __init__(self, sandbox: RunningSandbox) -> None:
         self.sandbox = sandbox
 
-    def post(self, path: str, body: Any, timeout: float = 30, **params: str) -> requests.Response:
+    def post(
+        self, path: str, body: Any, *, timeout: float = 30, **params: str
+    ) -> requests.Response:
         query = {"apiKey": self.sandbox.noojee_api_key, **CAMPAIGN, **params}
         return requests.post(self.sandbox.url + path, json=body, params=query, timeout=timeout)
 

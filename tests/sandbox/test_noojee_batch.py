@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from noojee_helpers import DNC_NUMBER, Dialer, new_lead, reply
+
+from tests.sandbox.noojee_helpers import DNC_NUMBER, Dialer, new_lead, reply
 
 # Lead 3 of 4 is on the DNC list.
 BATCH = [new_lead(1), new_lead(2), new_lead(3, MobilePhone=DNC_NUMBER), new_lead(4)]

@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 import requests
-from noojee_helpers import (
+
+from importer.sandbox.app import Sandbox
+from importer.sandbox.options import SandboxOptions
+from importer.sandbox.request import Request
+from importer.sandbox.testing import RunningSandbox, running_sandbox
+from tests.sandbox.noojee_helpers import (
     CALL_BACK_LEAD,
     EDITED_LEAD,
     Dialer,
@@ -18,11 +23,6 @@ from noojee_helpers import (
     reply,
     update_of,
 )
-
-from importer.sandbox.app import Sandbox
-from importer.sandbox.options import SandboxOptions
-from importer.sandbox.request import Request
-from importer.sandbox.testing import RunningSandbox, running_sandbox
 
 
 def _concurrently(dialer: Dialer, count: int) -> list[int]:

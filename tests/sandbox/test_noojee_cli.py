@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import requests
 from click.testing import CliRunner
-from noojee_helpers import CAMPAIGN, INSERT, new_lead
 
 from importer.cli import cli, main
-from importer.config import read_env_file
+from importer.settings import read_env_file
+from tests.sandbox.noojee_helpers import CAMPAIGN, INSERT, new_lead
 
 NAMES = (
     "LSQ_HOST",

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 import requests
-from noojee_helpers import (
+
+from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.noojee_helpers import (
     CALL_BACK_LEAD,
     DNC_NUMBER,
     EDITED_LEAD,
@@ -20,8 +22,6 @@ from noojee_helpers import (
     reply,
     update_of,
 )
-
-from importer.sandbox.testing import RunningSandbox
 
 REFUSED_INSERTS = [
     ("102-no-phone", new_lead(1, MobilePhone="-"), 102),

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from noojee_helpers import Dialer
 
 from importer.sandbox.noojee_account import load_noojee_account
 from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.noojee_helpers import Dialer
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data" / "dialer_leads.csv"
