@@ -29,17 +29,15 @@ class Dialer:
     def __init__(self, sandbox: RunningSandbox) -> None:
         self.sandbox = sandbox
 
-    def post(
-        self, path: str, body: Any, *, timeout: float = 30, **params: str
-    ) -> requests.Response:
-        query = {"apiKey": self.sandbox.noojee_api_key, **CAMPAIGN, **params}
-        return requests.post(self.sandbox.url + path, json=body, params=query, timeout=timeout)
+    def post(self, path: str, body: Any, params: dict[str, str] | None = None) -> requests.Response:
+        query = {"apiKey": self.sandbox.noojee_api_key, **CAMPAIGN, **(params or {})}
+        return requests.post(self.sandbox.url + path, json=body, params=query, timeout=30)
 
     def insert(self, leads: list[dict[str, str]], **params: str) -> requests.Response:
-        return self.post(INSERT, leads, **params)
+        return self.post(INSERT, leads, params)
 
     def update(self, leads: list[dict[str, str]], **params: str) -> requests.Response:
-        return self.post(UPDATE, leads, **params)
+        return self.post(UPDATE, leads, params)
 
     def stats(self) -> dict[str, Any]:
         noojee: dict[str, Any] = self.sandbox.stats()["noojee"]
