@@ -200,8 +200,11 @@ def test_async_needs_the_api_key(api: Api) -> None:
     assert reply.status_code == 401
 
 
-def test_unknown_request_id_is_refused(api: Api) -> None:
-    assert _async(api, "/opportunity/status", params={"RequestId": "nope"}).status_code == 500
+def test_unknown_request_id_is_404_with_an_error_body(api: Api) -> None:
+    reply = _async(api, "/opportunity/status", params={"RequestId": "nope"})
+    assert reply.status_code == 404
+    assert reply.json()["Status"] == "Error"
+    assert "nope" in reply.json()["ExceptionMessage"]
 
 
 def test_capture_path_is_case_insensitive(api: Api) -> None:
