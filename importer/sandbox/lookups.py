@@ -22,7 +22,7 @@ Choices the sandbox makes where LeadSquared documents nothing:
 * ``PageSize`` is capped at ``MAX_PAGE_SIZE`` without a word (ask for 100, get 50);
   ``RecordCount`` is the total over all pages; a page past the end is an empty ``List``.
   Paging defaults to page 1 of 25; sorting to ``CreatedOn`` most recent first
-  (``Direction`` "1"; "0" oldest first), ties in creation order;
+  (``Direction`` "1"; "0" oldest first), ties broken by creation order;
 * an item is flat: the lead's fields, then ``RelatedProspectId``, ``OpportunityEvent`` (the
   event code as a string), ``OpportunityEventType`` ("2", as in LeadSquared's example),
   the opportunity's fields as top-level keys (an opportunity field wins over a lead field

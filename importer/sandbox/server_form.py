@@ -6,7 +6,7 @@ The forms ([seen] for dates and phones, the rest chosen here; change them in one
 
 * Date      ``yyyy-mm-dd 00:00:00`` (a time sent with it is dropped)
 * DateTime  ``yyyy-mm-dd hh:mm:ss``
-* Number    two decimals: ``50000`` -> ``50000.00`` (``1e5`` -> ``100000.00``)
+* Number    two decimals, half up: ``50000`` -> ``50000.00``, ``1e5`` -> ``100000.00``
 * Boolean   ``1`` or ``0`` (whatever word was sent: true/yes/1, false/no/0)
 * Phone     ``+CC-NUMBER``: the last ten digits are the number, digits before them the
             country code, 91 when there are none (``98450 12345`` -> ``+91-9845012345``)
@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from importer.sandbox.account import FieldDef
 from importer.sandbox.rules import TRUE_WORDS, parse_when
 
 DEFAULT_COUNTRY_CODE = "91"
 _NUMBER_DIGITS = 10
+_CENTS = Decimal("0.01")
+_WIDE = Context(prec=400)  # room for any finite float's digits and two decimals
 
 
 def stored_value(field: FieldDef, value: str) -> str:
@@ -68,9 +70,11 @@ def datetime_form(text: str) -> str:
 def _two_decimals(text: str) -> str:
     try:
         number = Decimal(text)
-    except InvalidOperation:
-        return text
-    return f"{number:.2f}" if number.is_finite() else text
+        if number.is_finite():
+            return str(number.quantize(_CENTS, rounding=ROUND_HALF_UP, context=_WIDE))
+    except InvalidOperation:  # not a number, or too large to write out
+        pass
+    return text
 
 
 def phone_form(value: str) -> str:

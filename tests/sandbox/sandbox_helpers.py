@@ -78,3 +78,22 @@ def capture_body(email: str, **changes: str) -> dict[str, Any]:
             "Fields": course_fields(**changes),
         },
     }
+
+
+BY_FIELD = SVC + "/GetOpportunitiesByUniqueLeadField"
+OF_LEAD = SVC + "/GetOpportunitiesOfLead"
+
+
+def lookup_body(
+    value: str = LEAD, name: str = "EmailAddress", page: int = 1, size: int = 25, **parts: Any
+) -> dict[str, Any]:
+    """GetOpportunitiesByUniqueLeadField's documented body; ``parts`` replace or add
+    top-level keys (None drops one)."""
+    body: dict[str, Any] = {
+        "Parameter": {"LookupName": name, "LookupValue": value, "SqlOperator": "="},
+        "Columns": {"Include_CSV": "mx_Custom_3,mx_Custom_4,Status"},
+        "Sorting": {"ColumnName": "CreatedOn", "Direction": "1"},
+        "Paging": {"PageIndex": page, "PageSize": size},
+    }
+    body.update(parts)
+    return {k: v for k, v in body.items() if v is not None}
