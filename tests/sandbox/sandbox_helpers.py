@@ -3,6 +3,7 @@ request bodies shaped like the seed pages' examples (imported by name: ``sandbox
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
@@ -97,3 +98,23 @@ def lookup_body(
     }
     body.update(parts)
     return {k: v for k, v in body.items() if v is not None}
+
+
+def async_call(api: Api, path: str, **kwargs: Any) -> requests.Response:
+    """POST to the async capture path, GET any other async path."""
+    return api.session.request(
+        "POST" if path == "/opportunity/capture" else "GET",
+        api.sandbox.url + path,
+        timeout=10,
+        **kwargs,
+    )
+
+
+def poll(api: Api, request_id: str) -> dict[str, Any]:
+    """The request's status once it has left the queue."""
+    for _ in range(500):
+        status = async_call(api, "/opportunity/status", params={"RequestId": request_id}).json()
+        if status["TaskStatus"]["Status"] != "In-Queue":
+            return dict(status)
+        time.sleep(0.02)
+    raise AssertionError("the async request never left the queue")
