@@ -78,9 +78,19 @@ def leads_metadata(app: Sandbox, req: Request) -> Any:
     ]
 
 
+def _documented(app: Sandbox, req: Request, documented_keys: tuple[str, ...]) -> bool:
+    """Whether to answer as LeadSquared documents: always when strict; when lenient, for a
+    body that uses the documented keys (so a client can move to them before the default
+    turns strict), the sandbox's old shape otherwise."""
+    if app.options.strict_lookups:
+        return True
+    body = req.json() if req.body.strip() else None
+    return isinstance(body, dict) and any(key in body for key in documented_keys)
+
+
 def opportunities_of_lead(app: Sandbox, req: Request) -> Any:
     """``?leadId=&opportunityType=<event code>`` -> ``{"RecordCount", "List"}``."""
-    if app.options.strict_lookups:
+    if _documented(app, req, ("Columns", "Sorting", "Paging")):
         return lookups.of_lead(app, req)
     lead_id = req.param("leadId")
     if not lead_id:
@@ -93,7 +103,7 @@ def opportunities_by_lead_field(app: Sandbox, req: Request) -> Any:
     gives ``SearchBy`` (a unique lead field, default EmailAddress), ``SearchByValue`` and
     optionally ``OpportunityEventCode``; the reply is GetOpportunitiesOfLead's plus
     ``RelatedProspectId`` (null when no lead has that value)."""
-    if app.options.strict_lookups:
+    if _documented(app, req, ("Parameter",)):
         return lookups.by_unique_lead_field(app, req)
     body = req.json() if req.body.strip() else {}
     if not isinstance(body, dict):

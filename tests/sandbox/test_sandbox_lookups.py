@@ -217,3 +217,13 @@ def test_lenient_by_default_the_old_body_still_answers(api: Api) -> None:
     body = api.post(BY_FIELD, OLD_BODY).json()
     assert body["RecordCount"] == 1
     assert body["List"][0]["Fields"]["mx_Custom_3"] == "MBA"
+
+
+def test_lenient_answers_the_documented_body_the_documented_way(api: Api) -> None:
+    (oid,) = _created(api, 1)
+    (item,) = api.post(BY_FIELD, lookup_body()).json()["List"]
+    assert item[OPPORTUNITY_ID] == oid
+    paged = api.post(OF_LEAD, {"Paging": {"PageIndex": 1, "PageSize": 5}}, leadId=_lead_id(api))
+    assert paged.json()["List"][0][OPPORTUNITY_ID] == oid
+    old = api.post(OF_LEAD, {}, leadId=_lead_id(api)).json()
+    assert old["List"][0]["ProspectOpportunityId"] == oid
