@@ -19,7 +19,7 @@ from importer.sandbox import endpoints_write as writes
 from importer.sandbox.account import load_account
 from importer.sandbox.endpoints_delete import delete_opportunity
 from importer.sandbox.faults import Chaos
-from importer.sandbox.options import SandboxOptions, check_options, parse_rate
+from importer.sandbox.options import FaultGroup, SandboxOptions, check_options, parse_rate
 from importer.sandbox.ratelimit import SlidingWindow
 from importer.sandbox.replies import (
     SANDBOX_INTERNAL,
@@ -39,7 +39,7 @@ Handler = Callable[["Sandbox", Request], Any]
 class Route:
     name: str  # the key in stats["calls"]
     handler: Handler
-    faults: str | None = None  # the fault group drawn for each call ("write", "status")
+    faults: FaultGroup | None = None  # the group of faults drawn for each call
     api_key: bool = False  # the async API also needs x-api-key
 
 

@@ -37,6 +37,8 @@ import threading
 from typing import TypeVar
 
 from importer.sandbox.options import (
+    FAULT_GROUPS,
+    FaultGroup,
     SandboxOptions,
     faults_of,
     parse_async_delay,
@@ -63,7 +65,7 @@ _STREAMS = {
 class Chaos:
     def __init__(self, options: SandboxOptions) -> None:
         faults = parse_faults(options.faults)
-        self._groups = {group: faults_of(group, faults) for group in ("write", "status", "job")}
+        self._groups = {group: faults_of(group, faults) for group in FAULT_GROUPS}
         self._latency = parse_latency(options.latency)
         self._queue_delay = parse_async_delay(options.async_delay)
         # Separate streams so adding latency (or a fault of another group) does not change
@@ -77,7 +79,7 @@ class Chaos:
         with self._lock:
             return self._rngs[stream].random()
 
-    def draw_fault(self, group: str = "write") -> str | None:
+    def draw_fault(self, group: FaultGroup = "write") -> str | None:
         """One draw per call of the group, whatever the outcome, to keep the sequence fixed."""
         roll = self._random(group)
         for kind, probability in self._groups[group].items():

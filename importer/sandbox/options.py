@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from importer.errors import ConfigError
 from importer.sandbox.replies import LEAD_NOT_FOUND_WORDINGS
@@ -24,7 +25,12 @@ WRITE_FAULTS = (
 )
 STATUS_FAULTS = ("status500", "status_reset")
 JOB_FAULTS = ("async_error",)
-FAULT_GROUPS = {"write": WRITE_FAULTS, "status": STATUS_FAULTS, "job": JOB_FAULTS}
+FaultGroup = Literal["write", "status", "job"]
+FAULT_GROUPS: dict[FaultGroup, tuple[str, ...]] = {
+    "write": WRITE_FAULTS,
+    "status": STATUS_FAULTS,
+    "job": JOB_FAULTS,
+}
 FAULT_KINDS = WRITE_FAULTS + STATUS_FAULTS + JOB_FAULTS
 
 # A body larger than this is refused with HTTP 413 before it reaches an endpoint. LeadSquared
@@ -142,7 +148,7 @@ def parse_faults(text: str | None) -> dict[str, float]:
     return faults
 
 
-def faults_of(group: str, faults: dict[str, float]) -> dict[str, float]:
+def faults_of(group: FaultGroup, faults: dict[str, float]) -> dict[str, float]:
     """The kinds of one group, in the order they were written."""
     return {k: p for k, p in faults.items() if k in FAULT_GROUPS[group]}
 
