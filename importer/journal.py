@@ -19,21 +19,19 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
 from importer.errors import UsageError
-from importer.model import OpportunityRow, Outcome, Problem, RowOutcome
-from importer.payloads import row_from_json, row_to_json
+from importer.model import UNFINISHED, OpportunityRow, Outcome, Problem, RowOutcome
 
-# Journal states beyond the final outcomes: where a row is on its way.
-PENDING = "pending"
-IN_FLIGHT = "in_flight"
-AMBIGUOUS = "ambiguous"
-UNFINISHED = (PENDING, IN_FLIGHT, AMBIGUOUS)
+# Where a row is on its way (every state is an Outcome; these three are not final).
+PENDING = Outcome.PENDING
+IN_FLIGHT = Outcome.IN_FLIGHT
+AMBIGUOUS = Outcome.AMBIGUOUS
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS run (
@@ -69,7 +67,7 @@ class JournalRow:
     """A row not finished yet, as the sender needs it to continue."""
 
     row: OpportunityRow
-    state: str
+    state: Outcome
     sent_at: float | None  # wall-clock epoch seconds of the last send, if ever sent
     attempts: int
 
@@ -175,7 +173,7 @@ class Journal:
             " WHERE state IN (?, ?, ?) ORDER BY row",
             UNFINISHED,
         )
-        return [JournalRow(row_from_json(p), s, t, a) for p, s, t, a in cursor]
+        return [JournalRow(row_from_json(p), Outcome(s), t, a) for p, s, t, a in cursor]
 
     def mark_in_flight(self, rows: Sequence[OpportunityRow], batch_id: str) -> float:
         """Commit that these rows are about to be sent; returns the send time recorded."""
@@ -188,7 +186,7 @@ class Journal:
             )
         return sent_at
 
-    def mark(self, rows: Sequence[OpportunityRow], state: str, message: str = "") -> None:
+    def mark(self, rows: Sequence[OpportunityRow], state: Outcome, message: str = "") -> None:
         """Move rows to ``pending`` (to resend) or ``ambiguous`` (to reconcile)."""
         if state not in (PENDING, AMBIGUOUS):
             raise ValueError(f"mark() is for pending/ambiguous, not {state!r}")
@@ -229,10 +227,10 @@ class Journal:
             for row, sheet, state, opp, lead, msg, p in cursor
         }
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[Outcome, int]:
         """Number of rows in each journal state (only states that occur)."""
         cursor = self._db.execute("SELECT state, COUNT(*) FROM rows GROUP BY state")
-        return {state: n for state, n in cursor}
+        return {Outcome(state): n for state, n in cursor}
 
     def close(self) -> None:
         self._db.close()
@@ -278,11 +276,41 @@ def _message(state: str, message: str) -> str:
 
 
 def _dump(problems: Sequence[Problem]) -> str:
-    return json.dumps([asdict(p) for p in problems], ensure_ascii=False)
+    return json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
 
 
 def _load(text: str) -> tuple[Problem, ...]:
-    return tuple(Problem(**p) for p in json.loads(text))
+    return tuple(Problem.from_dict(p) for p in json.loads(text))
+
+
+def row_to_json(row: OpportunityRow) -> str:
+    """The journal's copy of a row: enough to resend it after a crash without the input file."""
+    data = {
+        "sheet": row.sheet,
+        "row": row.row,
+        "search_value": row.search_value,
+        "lead": [list(p) for p in row.lead],
+        "fields": [list(p) for p in row.fields],
+        "note": row.note,
+        "when": row.when,
+        "owner_email": row.owner_email,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def row_from_json(text: str) -> OpportunityRow:
+    """Inverse of :func:`row_to_json`."""
+    data = json.loads(text)
+    return OpportunityRow(
+        sheet=data["sheet"],
+        row=int(data["row"]),
+        search_value=data["search_value"],
+        lead=tuple((str(a), str(b)) for a, b in data["lead"]),
+        fields=tuple((str(a), str(b)) for a, b in data["fields"]),
+        note=data["note"],
+        when=data["when"],
+        owner_email=data["owner_email"],
+    )
 
 
 def _safe_host(host: str) -> str:

@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 
-from importer.client import Ambiguous, LsqClient, RequestRejected, RetryPolicy
-from importer.config import Settings
-from importer.errors import AuthError, ConfigError, RetriesExhausted
-from importer.ratelimit import Rate, RateLimiter
+from importer.errors import Ambiguous, AuthError, ConfigError, RequestRejected, RetriesExhausted
+from importer.send.ratelimit import RateLimiter
+from importer.send.retry import RetryPolicy
+from importer.send.transport import LsqClient
+from importer.settings import Rate, Settings
 
 ACCESS = "u$rTESTaccesskey0123456789abcd"
 SECRET = "TESTsecretkey0123456789abcdef0123"

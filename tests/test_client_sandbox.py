@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from importer.client import Ambiguous, LsqClient, RequestRejected, RetryPolicy
-from importer.config import Settings, load_settings
-from importer.errors import AuthError, RetriesExhausted
-from importer.ratelimit import DEFAULT_RATE, Rate, RateLimiter
+from importer.errors import Ambiguous, AuthError, RequestRejected, RetriesExhausted
 from importer.sandbox.testing import RunningSandbox
+from importer.send.ratelimit import RateLimiter
+from importer.send.retry import RetryPolicy
+from importer.send.transport import LsqClient
+from importer.settings import DEFAULT_RATE, Rate, Settings, load_settings
 
 Factory = Callable[..., RunningSandbox]
 FAST = RetryPolicy(attempts=3, base=0.0, cap=0.0, max_throttles=50)

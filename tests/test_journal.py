@@ -6,9 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from importer.errors import UsageError
-from importer.journal import AMBIGUOUS, IN_FLIGHT, PENDING, Journal
+from importer.journal import AMBIGUOUS, IN_FLIGHT, PENDING, Journal, row_from_json, row_to_json
 from importer.model import OpportunityRow, Outcome, Problem, RowOutcome
 
 IDENTITY = {
@@ -109,4 +111,25 @@ def test_wal_durability_settings_and_no_secrets(tmp_path: Path) -> None:
 
 def test_mark_rejects_final_states(tmp_path: Path) -> None:
     with _open(tmp_path / "j") as journal, pytest.raises(ValueError, match="pending/ambiguous"):
-        journal.mark(_rows(1), "created")
+        journal.mark(_rows(1), "created")  # type: ignore[arg-type]
+
+
+pairs = st.lists(st.tuples(st.text(max_size=8), st.text()), max_size=5).map(tuple)
+optional = st.none() | st.text()
+
+
+@given(
+    row=st.builds(
+        OpportunityRow,
+        sheet=st.text(),
+        row=st.integers(min_value=2, max_value=2_000_000),
+        search_value=st.text(),
+        lead=pairs,
+        fields=pairs,
+        note=optional,
+        when=optional,
+        owner_email=optional,
+    )
+)
+def test_journal_json_round_trips_any_row(row: OpportunityRow) -> None:
+    assert row_from_json(row_to_json(row)) == row

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from importer.model import OpportunityRow, Outcome
-from importer.outcomes import (
+from importer.send.outcomes import (
     bulk_outcome,
     capture_outcome,
     failed,
@@ -16,7 +16,7 @@ from importer.outcomes import (
     is_lead_missing,
     match_items,
 )
-from importer.payloads import SendSettings
+from importer.send.payloads import SendSettings
 
 SETTINGS = SendSettings(
     search_by="EmailAddress",

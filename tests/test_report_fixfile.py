@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
-from test_report_support import invalid, make_results, problem
 
 from importer.model import Outcome, RowOutcome
 from importer.report import write_results
 from importer.report.fixfile import excel_sheet_name
+from tests.test_report_support import invalid, make_results, problem
 
 HEADERS = ("Name", "City", "Phone")
 ROWS = [

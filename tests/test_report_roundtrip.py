@@ -12,16 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
-from test_report_support import invalid, make_results, problem
 
 from importer.report import write_results
 from importer.report.cells import excel_text
+from tests.test_report_support import invalid, make_results, problem
 
 HEADERS = ("First", "Second")
 # Every character but surrogates (no decoded file holds them) and the two non-characters
 # XML cannot hold (see test_report_workbook).
 cells = st.text(
-    st.characters(exclude_categories=("Cs",), exclude_characters="\ufffe\uffff"), max_size=40
+    st.characters(exclude_categories=["Cs"], exclude_characters="\ufffe\uffff"), max_size=40
 )
 rows_of_cells = st.lists(st.lists(cells, min_size=2, max_size=2), min_size=1, max_size=6)
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -39,7 +39,8 @@ def _write(rows: list[list[str]], fmt: Literal["csv", "xlsx"], delimiter: str, d
 
 
 def _calamine_rows(path: Path, sheet: str) -> list[list[object]]:
-    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+    return [list(row) for row in rows]
 
 
 @SETTINGS

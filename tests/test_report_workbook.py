@@ -7,11 +7,18 @@ from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
-from test_report_support import invalid, make_results, problem, sheet_values, sheet_xml, worksheet
 
 from importer.model import Outcome, RowOutcome
 from importer.report import sheet as sheet_module
 from importer.report import write_results
+from tests.test_report_support import (
+    invalid,
+    make_results,
+    problem,
+    sheet_values,
+    sheet_xml,
+    worksheet,
+)
 
 HEADERS = ("Name", "Email", "Phone")
 ROWS = [
@@ -62,7 +69,7 @@ def test_summary_counts_outcomes_and_problem_codes(book: Path) -> None:
 
 
 def test_summary_chart_present(book: Path) -> None:
-    assert len(worksheet(book, "Summary")._charts) == 1
+    assert len(worksheet(book, "Summary")._charts) == 1  # type: ignore[attr-defined]
 
 
 def test_rows_sheet_columns_and_values(book: Path) -> None:

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2e_support import (
+
+from importer.sandbox.testing import RunningSandbox
+from tests.e2e_support import (
     SAMPLE_CSV,
     SAMPLE_VALID,
     Result,
@@ -25,8 +27,6 @@ from e2e_support import (
     valid_emails,
     wait_until,
 )
-
-from importer.sandbox.testing import RunningSandbox
 
 Factory = Callable[..., RunningSandbox]
 SAMPLE_COUNTS = {"created": 287, "invalid": 13}

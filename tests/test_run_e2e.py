@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import (
+
+from importer.run import ImportReport, RunOptions, run_import
+from importer.sandbox.testing import RunningSandbox
+from importer.settings import load_settings, parse_rate
+from tests.e2e_support import (
     MAPPING,
     SAMPLE_CSV,
     SAMPLE_XLSX,
@@ -25,11 +29,6 @@ from e2e_support import (
     sheet_records,
     valid_emails,
 )
-
-from importer.config import load_settings
-from importer.ratelimit import parse_rate
-from importer.runner import ImportReport, RunOptions, run_import
-from importer.sandbox.testing import RunningSandbox
 
 Factory = Callable[..., RunningSandbox]
 SAMPLE_COUNTS = {"created": 287, "invalid": 13}

@@ -11,16 +11,17 @@ from typing import Any
 
 import pytest
 
-from importer.client import LsqClient, RetryPolicy
-from importer.config import load_settings
 from importer.errors import AuthError, RetriesExhausted
 from importer.journal import IN_FLIGHT, Journal
-from importer.model import OpportunityRow, Outcome, RowOutcome
-from importer.payloads import SendSettings, bulk_item
-from importer.ratelimit import RateLimiter, parse_rate
-from importer.reconcile import key_fields
+from importer.model import OpportunityRow, Outcome, RowOutcome, Target
 from importer.sandbox.testing import RunningSandbox, SandboxOptions
-from importer.sender import Target, send
+from importer.send.payloads import SendSettings, bulk_item
+from importer.send.ratelimit import RateLimiter
+from importer.send.reconcile import key_fields
+from importer.send.retry import RetryPolicy
+from importer.send.sender import send
+from importer.send.transport import LsqClient
+from importer.settings import load_settings, parse_rate
 
 LEADS_CSV = Path(__file__).resolve().parents[1] / "sample_data" / "sandbox_leads.csv"
 LEADS = [line.split(",")[0] for line in LEADS_CSV.read_text().splitlines()[1:] if line]
@@ -31,7 +32,6 @@ SETTINGS = SendSettings(
     search_by="EmailAddress",
     event_code=12000,
     duplicate_key=("mx_Custom_3", "mx_Custom_4"),
-    constants=(("mx_Custom_7", "Spring 2027 intake"),),
     columns=(
         ("mx_Custom_3", "Course"),
         ("mx_Custom_5", "Expected Fee"),
@@ -59,6 +59,7 @@ def make_rows(count: int, *, missing_every: int = 0, first: int = 2) -> list[Opp
             ("mx_Custom_19", "call back"),
             ("mx_Custom_3", COURSES[combo % len(COURSES)]),
             ("mx_Custom_4", CAMPUSES[combo // len(COURSES) % len(CAMPUSES)]),
+            ("mx_Custom_7", "Spring 2027 intake"),  # the mapping's constant, in the row
         )
         lead = (("EmailAddress", email), ("FirstName", f"Person {i}"))
         rows.append(OpportunityRow("Sheet1", first + i, email, lead, fields))
@@ -208,11 +209,11 @@ def test_stop_flag_finishes_in_flight_and_resume_completes(
     with open_journal(path, sandbox) as journal:
         counts = journal.counts()
     assert IN_FLIGHT not in counts
-    assert 0 < counts["created"] < 100
-    assert counts["created"] + counts["pending"] == 100
+    assert 0 < counts[Outcome.CREATED] < 100
+    assert counts[Outcome.CREATED] + counts[Outcome.PENDING] == 100
     assert seen
-    assert seen[-1] == counts["created"]
-    assert sum(o.outcome is Outcome.PENDING for o in first.values()) == counts["pending"]
+    assert seen[-1] == counts[Outcome.CREATED]
+    assert sum(o.outcome is Outcome.PENDING for o in first.values()) == counts[Outcome.PENDING]
     second = run(sandbox, rows, path, workers=2)
     assert {o.outcome for o in second.values()} == {Outcome.CREATED}
     assert sandbox.stats()["duplicates_created"] == 0
@@ -253,7 +254,7 @@ def test_wrong_keys_stop_the_run(sandbox: RunningSandbox, tmp_path: Path) -> Non
             send(journal, client, SETTINGS, target="bulk", workers=2)
         counts = journal.counts()
     # A 401 means nothing was applied: the rows wait as pending, with no check needed.
-    assert counts == {"pending": 30}
+    assert counts == {Outcome.PENDING: 30}
 
 
 def test_retries_exhausted_stops_and_resume_finishes(
@@ -271,7 +272,7 @@ def test_retries_exhausted_stops_and_resume_finishes(
         )
         with client, pytest.raises(RetriesExhausted, match="Run the same command again"):
             send(journal, client, SETTINGS, target="bulk", workers=1)
-        assert journal.counts() == {"pending": 8}
+        assert journal.counts() == {Outcome.PENDING: 8}
     sandbox.reconfigure(faults=None)
     outcomes = run(sandbox, rows, path)
     assert {o.outcome for o in outcomes.values()} == {Outcome.CREATED}

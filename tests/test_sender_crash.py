@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_sender import make_rows, open_journal, run
 
 from importer.journal import IN_FLIGHT, PENDING
 from importer.model import Outcome
 from importer.sandbox.testing import RunningSandbox, SandboxOptions
+from tests.test_sender import make_rows, open_journal, run
 
 ROWS = 120
 # The child sends the same rows as make_rows(ROWS) in batches of 5, printing progress, until
@@ -23,9 +23,9 @@ ROWS = 120
 CHILD = """
 import sys
 sys.path.insert(0, {tests!r})
-from importer import sender
+from importer.send import sender
 from pathlib import Path
-from test_sender import make_rows, run
+from tests.test_sender import make_rows, run
 sender.BULK_LIMIT = 5
 def progress(done, counts):
     print(done, flush=True)

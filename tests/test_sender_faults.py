@@ -8,12 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_sender import make_rows, run, stored_copies
 
-from importer import sender
-from importer.model import Outcome
+from importer.model import Outcome, Target
 from importer.sandbox.testing import RunningSandbox, SandboxOptions
-from importer.sender import Target
+from importer.send import sender
+from tests.test_sender import make_rows, run, stored_copies
 
 FAULTS = "500:0.1,reset:0.05,ambiguous:0.05,surprise429:0.05,badjson:0.02"
 

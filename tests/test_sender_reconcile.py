@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 from importer.model import OpportunityRow, Outcome
-from importer.payloads import SendSettings
-from importer.reconcile import CLOCK_SLACK_S, key_fields, reconcile
+from importer.send.payloads import SendSettings
+from importer.send.reconcile import CLOCK_SLACK_S, key_fields, reconcile
 
 KEYED = SendSettings("EmailAddress", 12000, duplicate_key=("mx_Custom_3", "mx_Custom_4"))
-UNKEYED = SendSettings("EmailAddress", 12000, constants=(("mx_Custom_7", "Spring"),))
+UNKEYED = SendSettings("EmailAddress", 12000)
 
 
 def _row(n: int, course: str, campus: str = "Pune") -> OpportunityRow:
@@ -62,7 +62,9 @@ def test_one_opportunity_accounts_for_one_row_only() -> None:
 
 
 def test_without_key_all_fields_and_constants_must_match() -> None:
-    row = OpportunityRow("s", 2, "a@x", (), (("mx_Custom_1", "A"), ("mx_Custom_5", "50000")))
+    # The mapping's constants are already among the row's fields (importer.pipeline).
+    fields = (("mx_Custom_1", "A"), ("mx_Custom_5", "50000"), ("mx_Custom_7", "Spring"))
+    row = OpportunityRow("s", 2, "a@x", (), fields)
     assert key_fields(row, UNKEYED) == {
         "mx_custom_1": "A",
         "mx_custom_5": "50000",

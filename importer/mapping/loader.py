@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from importer.errors import MappingError
 from importer.mapping.columns import parse_column, parse_constants, parse_target
-from importer.mapping.model import LEAD_PREFIX, DependentRule, FieldSpec, Mapping
+from importer.mapping.model import COMMENT_FIELD, LEAD_PREFIX, DependentRule, FieldSpec, Mapping
 from importer.mapping.section import Section, did_you_mean
 from importer.mapping.yamltext import read_yaml
 
@@ -37,7 +37,6 @@ OPPORTUNITY_KEYS = (
 )
 ACCOUNT_KEYS = ("comments_on_status_change", "duplicate_key", "dependent_dropdowns")
 RULE_KEYS = ("parent", "child", "options")
-COMMENT_FIELD = "mx_Custom_19"  # LeadSquared's "comment on status change" field
 
 
 def load_mapping(path: str | Path) -> Mapping:

@@ -23,16 +23,8 @@ RESULT_COLUMNS: tuple[str, ...] = ("Row", "Outcome", "Opportunity ID", "Lead ID"
 #: The column the fix file appends; the reader ignores it when the fix file is run again.
 PROBLEMS_COLUMN = "Problems"
 
-#: Outcomes whose rows go into the fix file: everything not done (created, partial) and
-#: not about to be done (valid in a dry run). Pending rows are left out too: they need no
-#: fixing, and some may have reached LeadSquared already — only re-running the same command
-#: (whose journal checks them first) sends them safely.
-FIX_OUTCOMES: frozenset[Outcome] = frozenset(Outcome) - {
-    Outcome.CREATED,
-    Outcome.PARTIAL,
-    Outcome.VALID,
-    Outcome.PENDING,
-}
+#: Outcomes whose rows go into the fix file (see :attr:`Outcome.to_fix`).
+FIX_OUTCOMES: frozenset[Outcome] = frozenset(o for o in Outcome if o.to_fix)
 
 
 @dataclass(frozen=True)

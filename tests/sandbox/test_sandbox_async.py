@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_helpers import LEAD, Api, async_call, capture_body, poll
+
+from tests.sandbox.sandbox_helpers import LEAD, Api, async_call, capture_body, poll
 
 CAPTURE, STATUS, METRICS = (
     "/opportunity/capture",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sandbox_helpers import BULK, LEAD, LEAD2, Api, bulk_item
 
 from importer.sandbox.options import MAX_BODY_BYTES
 from importer.sandbox.replies import LEAD_NOT_FOUND_WORDINGS
 from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.sandbox_helpers import BULK, LEAD, LEAD2, Api, bulk_item
 
 
 def test_seed_shaped_request_creates_each_item_with_its_row_number(api: Api) -> None:

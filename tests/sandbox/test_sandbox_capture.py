@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_helpers import LEAD, SVC, Api, async_call, capture_body, course_fields, poll
+
+from tests.sandbox.sandbox_helpers import (
+    LEAD,
+    SVC,
+    Api,
+    async_call,
+    capture_body,
+    course_fields,
+    poll,
+)
 
 DOCUMENTED_KEYS = {
     "AdditionalDetails",

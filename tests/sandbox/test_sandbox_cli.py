@@ -14,13 +14,13 @@ import click
 import pytest
 import requests
 from click.testing import CliRunner
-from sandbox_helpers import LEAD, SVC, bulk_item, capture_body, lookup_body
 
 from importer.cli import cli
 from importer.errors import ConfigError
 from importer.sandbox.app import Sandbox
 from importer.sandbox.options import FAULT_KINDS, SandboxOptions
 from importer.sandbox.server import SandboxServer
+from tests.sandbox.sandbox_helpers import LEAD, SVC, bulk_item, capture_body, lookup_body
 
 KEYS = ("LSQ_HOST", "LSQ_ACCESS_KEY", "LSQ_SECRET_KEY", "LSQ_API_KEY")
 

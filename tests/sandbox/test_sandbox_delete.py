@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_helpers import LEAD, SVC, Api, bulk_item, fields
+
+from tests.sandbox.sandbox_helpers import LEAD, SVC, Api, bulk_item, fields
 
 DELETE = SVC + "/Delete"
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_helpers import LEAD, SVC, Api, bulk_item, capture_body
 
 from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.sandbox_helpers import LEAD, SVC, Api, bulk_item, capture_body
 
 
 def _faulty(sandbox_factory: Any, kind: str, **options: Any) -> Api:

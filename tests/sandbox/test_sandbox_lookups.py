@@ -6,10 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sandbox_helpers import BY_FIELD, LEAD, LEAD2, OF_LEAD, Api, bulk_item, lookup_body
 
 from importer.sandbox.lookups import ALWAYS, MAX_PAGE_SIZE, OPPORTUNITY_ID
 from importer.sandbox.replies import LEAD_NOT_FOUND_WORDINGS
+from tests.sandbox.sandbox_helpers import (
+    BY_FIELD,
+    LEAD,
+    LEAD2,
+    OF_LEAD,
+    Api,
+    bulk_item,
+    lookup_body,
+)
 
 COURSES = ["MBA", "BBA", "B.Tech Computer Science", "M.Sc Data Science", "B.Sc Nursing"]
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sandbox_helpers import BY_FIELD, LEAD, Api, bulk_item, capture_body, lookup_body
 
 from importer.sandbox.account import FieldDef
 from importer.sandbox.server_form import phone_form, stored_value, unique_key
+from tests.sandbox.sandbox_helpers import BY_FIELD, LEAD, Api, bulk_item, capture_body, lookup_body
 
 SENT = {
     "mx_Custom_5": "50000",

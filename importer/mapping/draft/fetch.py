@@ -1,7 +1,8 @@
 """The online half of ``lsq-import mapping-from-account``: read the account's metadata once
 (three GET calls, paced like every other call) and write the draft without clobbering a file.
 
-The pure half is :mod:`importer.draft` (decisions) and :mod:`importer.draft_yaml` (text).
+The pure half is :mod:`importer.mapping.draft.plan` (decisions) and
+:mod:`importer.mapping.draft.yaml_writer` (text).
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from importer.client import LsqClient
-from importer.config import Settings
-from importer.draft import DraftPlan, plan_draft
-from importer.draft_yaml import render
 from importer.errors import UsageError
-from importer.ratelimit import DEFAULT_RATE, RateLimiter
+from importer.mapping.draft.plan import DraftPlan, plan_draft
+from importer.mapping.draft.yaml_writer import render
+from importer.send.ratelimit import RateLimiter
+from importer.send.transport import LsqClient
+from importer.settings import DEFAULT_RATE, Settings
 
 OpportunityType = tuple[str, str]  # (event code, name)
 

@@ -6,14 +6,17 @@ Heavy modules are imported only for type checking: `lsq-import --help` stays ins
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import click
 
+from importer.model import Outcome
+
 if TYPE_CHECKING:
     from importer.dryrun import DryRunReport
     from importer.report import ResultFiles
-    from importer.runner import ImportReport
+    from importer.run import ImportReport
 
 SHOWN_PROBLEMS = 20  # problems listed on screen; the workbook has them all
 TOP_CODES = 5
@@ -25,10 +28,8 @@ def print_notes(notes: tuple[str, ...]) -> None:
 
 
 def print_dry_run(report: DryRunReport, files: ResultFiles) -> None:
-    from importer.dryrun import notes
-
     info = report.source
-    print_notes(notes(info, report.mapping))
+    print_notes(report.notes)
     click.echo(f"Read {info.path} (sheet '{info.sheet}') with mapping {report.mapping.path}")
     blank = f", {report.blank_rows} blank skipped" if report.blank_rows else ""
     click.echo(
@@ -46,9 +47,12 @@ def print_dry_run(report: DryRunReport, files: ResultFiles) -> None:
     print_files(files)
 
 
-def print_import(report: ImportReport) -> None:
-    from importer.runner import summary_counts
+def summary_counts(counts: Mapping[Outcome, int]) -> str:
+    """ "287 created, 13 invalid": counts in the pipeline's order of outcomes."""
+    return ", ".join(f"{counts[o]} {o}" for o in Outcome if counts.get(o))
 
+
+def print_import(report: ImportReport) -> None:
     info = report.source
     print_notes(report.notes)
     total = sum(report.counts.values())

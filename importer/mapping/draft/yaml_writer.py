@@ -1,4 +1,4 @@
-"""Laying a :class:`~importer.draft.DraftPlan` out as a commented mapping file.
+"""Laying a :class:`~importer.mapping.draft.plan.DraftPlan` out as a commented mapping file.
 
 The YAML is written line by line rather than dumped whole, because the comments are half
 its worth to the admin who edits it; every value still goes through ``yaml.safe_dump``
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 
 import yaml
 
-from importer.draft import Column, DraftPlan, Rule
-from importer.draft_metadata import mapping_type
+from importer.mapping.draft.metadata import mapping_type
+from importer.mapping.draft.plan import Column, DraftPlan, Rule
 
 _WIDTH = 10**9  # never fold a value onto a second line: the layout around it is ours
 _BREAKS = "\n\r\x85\u2028\u2029"

@@ -14,10 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from importer.model import OpportunityRow, Outcome, Problem, RowOutcome
-from importer.payloads import SendSettings
-
-JsonDict = dict[str, Any]
+from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome
+from importer.send.payloads import SendSettings
 
 DUPLICATE = "MXDuplicateEntryException"
 # The sandbox's name for "no lead has this SearchBy value" (LeadSquared's own is undocumented).

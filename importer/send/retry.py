@@ -1,8 +1,8 @@
-"""Which failures of one request are worth another try, and how long to wait first.
+"""How long to wait before another try of one request, and what a failed send tells.
 
-:mod:`importer.client` draws the whole tree; this module holds its pieces: the per-request
-exceptions the sender handles, the verdict for a try that should be repeated, the test
-for "nothing can have reached the server", and the backoff policy.
+:mod:`importer.send.classify` decides *whether* a reply is worth another try; this module
+holds the budget and pacing of retries, the test for "nothing can have reached the
+server", and the words for a send that got no HTTP answer.
 
 Waits use exponential backoff with *full jitter* (a random wait between 0 and the
 exponential ceiling): when many workers fail together they come back spread out instead
@@ -11,51 +11,10 @@ of in one wave that fails again.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError
-
-# LeadSquared names validation errors MX…Exception; types that speak of the system are
-# the server's own failure and worth retrying. [guess] — no list is published; the
-# sandbox's injected 500 says MXUnhandledException.
-_SYSTEM_ERROR = re.compile(
-    r"internal|system|unknown|unhandled|unexpected|timeout|database|sql|unavailable|server",
-    re.I,
-)
-
-
-class ClientError(Exception):
-    """One request's outcome that the sender must handle; the run continues."""
-
-
-class RequestRejected(ClientError):
-    """LeadSquared refused this request's data; sending it again would fail again."""
-
-    def __init__(self, status: int, exception_type: str | None, message: str) -> None:
-        self.status = status
-        self.exception_type = exception_type
-        self.message = message
-        kind = f", {exception_type}" if exception_type else ""
-        super().__init__(f"LeadSquared refused the request (HTTP {status}{kind}): {message}")
-
-
-class Ambiguous(ClientError):
-    """A write was sent but its fate is unknown; reconcile before sending it again."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(f"No clear answer from LeadSquared ({reason}); it may have been applied")
-
-
-@dataclass(frozen=True)
-class TryAgain:
-    """Why one try failed in a way worth repeating; ``throttle`` for a rate-limit reply."""
-
-    reason: str
-    throttle: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,24 +43,6 @@ class RetryPolicy:
         """
         ceiling = min(self.cap, self.base * 2.0 ** (failures - 1))
         return fraction * ceiling
-
-
-def is_validation_error(exception_type: str | None) -> bool:
-    """An ``MX…`` exception about the data, not about LeadSquared's own health."""
-    return bool(
-        exception_type
-        and exception_type.startswith("MX")
-        and not _SYSTEM_ERROR.search(exception_type)
-    )
-
-
-def exception_of(body: Any, text: str) -> tuple[str | None, str]:
-    """LeadSquared's ``ExceptionType`` and ``ExceptionMessage``, or the raw text."""
-    if isinstance(body, dict):
-        kind = body.get("ExceptionType")
-        message = body.get("ExceptionMessage") or body.get("Message") or text
-        return (str(kind) if kind else None), str(message)
-    return None, text.strip()[:300] or "no details were given"
 
 
 def nothing_sent(exc: requests.RequestException) -> bool:

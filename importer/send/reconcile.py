@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from importer.model import OpportunityRow, Outcome, RowOutcome
-from importer.payloads import SendSettings, opportunity_fields
-
-JsonDict = dict[str, Any]
+from importer.model import JsonDict, OpportunityRow, Outcome, RowOutcome
+from importer.send.payloads import SendSettings
 
 # Our clock and LeadSquared's differ, and CreatedOn is to the second: an opportunity created
 # up to this many seconds "before" our send still counts as created by it.
@@ -64,7 +62,7 @@ def reconcile(
 
 def key_fields(row: OpportunityRow, settings: SendSettings) -> dict[str, str]:
     """The values that identify the row's opportunity, by lower-cased schema name."""
-    values = {name.casefold(): value for name, value in opportunity_fields(row, settings)}
+    values = {name.casefold(): value for name, value in row.fields}
     names = [n.casefold() for n in settings.duplicate_key] or list(values)
     return {name: values.get(name, "") for name in names}
 

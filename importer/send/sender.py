@@ -24,19 +24,22 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from itertools import count, groupby
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
-from importer.client import Ambiguous, RequestRejected
-from importer.errors import AbortedError, Interrupted
+from importer.errors import AbortedError, Ambiguous, Interrupted, RequestRejected
 from importer.journal import AMBIGUOUS, PENDING, Journal, JournalRow
-from importer.model import OpportunityRow, Outcome, RowOutcome
-from importer.outcomes import bulk_outcome, capture_outcome, failed, is_lead_missing, match_items
-from importer.payloads import SendSettings, bulk_item, capture_body
-from importer.reconcile import Reconciled, reconcile
+from importer.model import JsonDict, OpportunityRow, Outcome, RowOutcome, Target
+from importer.send.outcomes import (
+    bulk_outcome,
+    capture_outcome,
+    failed,
+    is_lead_missing,
+    match_items,
+)
+from importer.send.payloads import SendSettings, bulk_item, capture_body
+from importer.send.reconcile import Reconciled, reconcile
 
-JsonDict = dict[str, Any]
-Target = Literal["bulk", "capture", "auto"]
-Progress = Callable[[int, Mapping[str, int]], None]
+Progress = Callable[[int, Mapping[Outcome, int]], None]
 
 BULK_LIMIT = 25  # LeadSquared's maximum items per bulk request
 # A row whose sends ended this many times without a clear answer (each then checked and
@@ -47,7 +50,7 @@ MAX_ATTEMPTS = 6
 
 
 class SendClient(Protocol):
-    """The parts of ``importer.client.LsqClient`` the sender uses."""
+    """The parts of :class:`importer.send.transport.LsqClient` the sender uses."""
 
     def bulk_add(self, search_by: str, items: list[JsonDict]) -> list[JsonDict]: ...
     def capture(self, body: JsonDict) -> JsonDict: ...
@@ -143,7 +146,7 @@ def send(
     workers: int = 16,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
-) -> dict[str, int]:
+) -> dict[Outcome, int]:
     """Send every unfinished row of ``journal``; returns the journal's counts by state.
 
     Rows left unsent because ``stop`` was set stay ``pending`` (or ``ambiguous``) for the next

@@ -1,4 +1,4 @@
-"""Connection settings: which LeadSquared host to talk to, and with which keys.
+"""Connection settings: which LeadSquared host to talk to, with which keys, and how fast.
 
 Where the values come from, strongest first:
 
@@ -203,3 +203,37 @@ def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value.split(" #", 1)[0].rstrip()  # an unquoted value may carry a trailing comment
+
+
+_RATE = re.compile(
+    r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?|\.\d+)\s*(s|sec|secs|seconds?|m|min|minutes?)?\s*$", re.I
+)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``calls`` request starts in any ``seconds``-long window."""
+
+    calls: int
+    seconds: float
+
+    def __str__(self) -> str:
+        return f"{self.calls}/{self.seconds:g}s"
+
+
+DEFAULT_RATE = Rate(25, 5.0)
+
+
+def parse_rate(text: str) -> Rate:
+    """``"25/5s"``, ``"10/5"``, ``"1/5s"``, ``"100/1m"`` → :class:`Rate`; ConfigError otherwise."""
+    match = _RATE.match(text)
+    if match is None:
+        raise ConfigError(
+            f"--rate must be calls per time, like 25/5s (25 calls every 5 seconds); got {text!r}."
+        )
+    calls, seconds, unit = int(match.group(1)), float(match.group(2)), match.group(3) or "s"
+    if unit.lower().startswith("m"):
+        seconds *= 60
+    if calls < 1 or seconds <= 0:
+        raise ConfigError(f"--rate needs at least 1 call in more than 0 seconds; got {text!r}.")
+    return Rate(calls, seconds)

@@ -13,8 +13,16 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
-SUCCESS = ("created", "duplicate", "partial")
-TROUBLE = ("failed", "needs_review")
+from importer.model import Outcome
+
+# What the running tally shows: the finished outcomes a sent row can end with.
+SHOWN = (
+    Outcome.CREATED,
+    Outcome.DUPLICATE,
+    Outcome.PARTIAL,
+    Outcome.FAILED,
+    Outcome.NEEDS_REVIEW,
+)
 
 
 class ProgressReporter:
@@ -40,7 +48,7 @@ class ProgressReporter:
         if not quiet and self._stream.isatty():
             self._bar = tqdm(total=total, unit="row", file=self._stream, dynamic_ncols=True)
 
-    def __call__(self, done: int, counts: Mapping[str, int]) -> None:
+    def __call__(self, done: int, counts: Mapping[Outcome, int]) -> None:
         if self._quiet:
             return
         if self._bar is not None:
@@ -53,7 +61,7 @@ class ProgressReporter:
             self._last_line = now
             print(self.line(done, counts, now), file=self._stream, flush=True)
 
-    def line(self, done: int, counts: Mapping[str, int], now: float) -> str:
+    def line(self, done: int, counts: Mapping[Outcome, int], now: float) -> str:
         elapsed = max(now - self._started, 1e-9)
         rate = done / elapsed
         left = (self.total - done) / rate if rate > 0 else float("inf")
@@ -65,6 +73,6 @@ class ProgressReporter:
             self._bar.close()
 
 
-def _tally(counts: Mapping[str, int]) -> str:
-    shown = [f"{name} {counts[name]}" for name in SUCCESS + TROUBLE if counts.get(name)]
+def _tally(counts: Mapping[Outcome, int]) -> str:
+    shown = [f"{outcome} {counts[outcome]}" for outcome in SHOWN if counts.get(outcome)]
     return ", ".join(shown) or "nothing yet"

@@ -16,48 +16,14 @@ reached again.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from importer.errors import ConfigError
+from importer.settings import Rate
 
-_RATE = re.compile(
-    r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?|\.\d+)\s*(s|sec|secs|seconds?|m|min|minutes?)?\s*$", re.I
-)
 _BACKOFF = 0.8  # after a throttle, keep this fraction of the effective calls per window
-
-
-@dataclass(frozen=True)
-class Rate:
-    """At most ``calls`` request starts in any ``seconds``-long window."""
-
-    calls: int
-    seconds: float
-
-    def __str__(self) -> str:
-        return f"{self.calls}/{self.seconds:g}s"
-
-
-DEFAULT_RATE = Rate(25, 5.0)
-
-
-def parse_rate(text: str) -> Rate:
-    """``"25/5s"``, ``"10/5"``, ``"1/5s"``, ``"100/1m"`` → :class:`Rate`; ConfigError otherwise."""
-    match = _RATE.match(text)
-    if match is None:
-        raise ConfigError(
-            f"--rate must be calls per time, like 25/5s (25 calls every 5 seconds); got {text!r}."
-        )
-    calls, seconds, unit = int(match.group(1)), float(match.group(2)), match.group(3) or "s"
-    if unit.lower().startswith("m"):
-        seconds *= 60
-    if calls < 1 or seconds <= 0:
-        raise ConfigError(f"--rate needs at least 1 call in more than 0 seconds; got {text!r}.")
-    return Rate(calls, seconds)
 
 
 class RateLimiter:

@@ -10,38 +10,31 @@ reconciled with LeadSquared before anything is resent.
 from __future__ import annotations
 
 import hashlib
-import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
-from typing import Any, Literal
 
-from importer.client import LsqClient
-from importer.config import Settings
-from importer.dryrun import (
-    checked_chunks,
-    invalid_outcomes,
+from importer.errors import AbortedError, ConfigError, Interrupted
+from importer.journal import Journal
+from importer.mapping import Mapping as MappingFile
+from importer.model import UNFINISHED, JsonDict, Outcome, Problem, RowOutcome, Target
+from importer.pipeline import (
     notes,
     open_checked,
+    prepared_chunks,
     results_input,
+    send_settings,
     source_details,
 )
-from importer.errors import AbortedError, Interrupted
-from importer.journal import UNFINISHED, Journal
-from importer.mapping import Mapping as MappingFile
-from importer.model import Outcome, Problem
-from importer.payloads import send_settings
-from importer.ratelimit import Rate, RateLimiter
 from importer.reader import Source, SourceInfo
 from importer.report import ResultFiles, write_results
-from importer.rows import opportunity_rows
-from importer.sender import Progress, send
-
-Target = Literal["bulk", "capture", "auto"]
+from importer.send import LsqClient, send
+from importer.send.ratelimit import RateLimiter
+from importer.send.sender import Progress
+from importer.settings import Rate, Settings
 
 
 @dataclass(frozen=True)
@@ -60,7 +53,7 @@ class ImportReport:
     """The outcome of one `run`: counts by outcome over every row of the file."""
 
     source: SourceInfo
-    counts: dict[str, int]  # outcome -> rows (created, duplicate, failed, invalid, ...)
+    counts: Mapping[Outcome, int]  # rows by outcome (created, duplicate, failed, invalid, ...)
     files: ResultFiles
     journal: Path
     sent_now: int  # rows that got an outcome in this invocation (0 on a finished re-run)
@@ -71,13 +64,13 @@ class ImportReport:
     def exit_code(self) -> int:
         if self.aborted:
             return 3
-        return 0 if set(self.counts) <= {Outcome.CREATED.value} else 1
+        return 0 if set(self.counts) <= {Outcome.CREATED} else 1
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonDict:
         return {
             "file": str(self.source.path),
             "sheet": self.source.sheet,
-            "counts": dict(sorted(self.counts.items())),
+            "counts": {str(k): n for k, n in sorted(self.counts.items())},
             "rows": sum(self.counts.values()),
             "sent_now": self.sent_now,
             "workbook": str(self.files.workbook),
@@ -101,14 +94,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_rows(source: Source, mapping: MappingFile, journal: Journal) -> list[Problem]:
+def load_rows(
+    source: Source, mapping: MappingFile, target: Target, journal: Journal
+) -> list[Problem]:
     """Check every row and journal it: valid rows pending, invalid rows invalid."""
     problems: list[Problem] = []
-    sheet = source.info.sheet
-    for chunk in checked_chunks(source, mapping):
-        journal.add_rows(opportunity_rows(chunk, mapping, sheet))
-        journal.add_invalid(invalid_outcomes(chunk, sheet))
-        problems.extend(chunk.problems)
+    for part in prepared_chunks(source, mapping, target):
+        journal.add_rows(part.ready)
+        journal.add_invalid(part.invalid)
+        problems.extend(part.problems)
     return problems
 
 
@@ -137,13 +131,13 @@ def run_import(
         target=target,
         fresh=options.fresh,
     ) as journal:
-        problems = load_rows(source, loaded, journal)
+        problems = load_rows(source, loaded, target, journal)
         to_send = _unfinished(journal)
         callback = progress(to_send) if progress else None
         aborted = send_all(journal, loaded, settings, options, target, callback, stop)
         outcomes = journal.outcomes()
         details = [
-            *source_details(source.info, loaded),
+            *source_details(source.info, loaded, target),
             ("Host", settings.host),
             ("Target", target),
             ("Rate limit", f"{options.rate.calls} calls per {options.rate.seconds:g} s"),
@@ -170,7 +164,7 @@ def run_import(
             journal.path,
             sent_now,
             aborted,
-            notes=notes(source.info, loaded),
+            notes=notes(source.info, loaded, target),
         )
 
 
@@ -200,7 +194,9 @@ def send_all(
         if stop.is_set():
             # The console adds "run the same command again"; saying it here too repeated it.
             raise Interrupted("Interrupted (Ctrl-C); the requests already sent were recorded.")
-    except AbortedError as exc:
+    except (AbortedError, ConfigError) as exc:
+        # A ConfigError here (the host answered with a redirect) comes once rows may have
+        # been sent: the run stopped part-way (exit 3), it did not "do nothing" (exit 2).
         return settings.scrub(str(exc))
     return None
 
@@ -210,30 +206,5 @@ def _unfinished(journal: Journal) -> int:
     return sum(counts.get(state, 0) for state in UNFINISHED)
 
 
-def _outcome_counts(outcomes: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome.outcome.value] = counts.get(outcome.outcome.value, 0) + 1
-    return counts
-
-
-@contextmanager
-def stop_on_ctrl_c(stop: threading.Event, say: Callable[[str], None]) -> Iterator[None]:
-    """First Ctrl-C: finish what is in flight, then stop. A second one stops at once."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        say("Stopping: finishing the requests in flight (Ctrl-C again to stop at once)...")
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def summary_counts(counts: Mapping[str, int]) -> str:
-    order = [o.value for o in Outcome]
-    return ", ".join(f"{counts[k]} {k}" for k in order if counts.get(k))
+def _outcome_counts(outcomes: Iterable[RowOutcome]) -> Counter[Outcome]:
+    return Counter(outcome.outcome for outcome in outcomes)

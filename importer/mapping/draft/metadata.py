@@ -1,5 +1,5 @@
 """The account's field metadata, read into :class:`AccountField` values in the mapping's
-terms (types, options, dependent pairs) for :mod:`importer.draft`.
+terms (types, options, dependent pairs) for :mod:`importer.mapping.draft.plan`.
 
 Read leniently: LeadSquared documents the metadata only loosely (OptionSet is a JSON
 *string*, DependentOptionSet's shape is not documented), so anything missing or unreadable

@@ -3,8 +3,8 @@ knows the server's rules offline).
 
 Pure: the replies of GetOpportunityTypeMetadata and LeadsMetaData.Get go in, a
 :class:`DraftPlan` (which columns, which rules, what was left out and why) comes out, and
-:func:`importer.draft_yaml.render` turns it into commented YAML. Every decision here keeps
-the draft loadable by :func:`importer.mapping.load_mapping` as it stands: a field the
+:func:`importer.mapping.draft.yaml_writer.render` turns it into commented YAML. Every decision
+here keeps the draft loadable by :func:`importer.mapping.load_mapping` as it stands: a field the
 loader would refuse is left out with the reason, never written half-right.
 """
 
@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from importer.draft_metadata import (
+from importer.errors import MappingError, UsageError
+from importer.mapping.columns import parse_target
+from importer.mapping.draft.metadata import (
     AccountField,
     Pairs,
     lead_field,
@@ -24,10 +26,7 @@ from importer.draft_metadata import (
     schema_of,
     text_of,
 )
-from importer.errors import MappingError, UsageError
-from importer.mapping.columns import parse_target
-from importer.mapping.loader import COMMENT_FIELD
-from importer.mapping.model import LEAD_PREFIX
+from importer.mapping.model import COMMENT_FIELD, LEAD_PREFIX
 from importer.mapping.section import Section
 from importer.mapping.yamltext import YamlMap
 

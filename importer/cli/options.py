@@ -1,0 +1,50 @@
+"""The options several commands share, each defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def input_options(command: F) -> F:
+    """The options of every command that reads a spreadsheet."""
+    decorators = [
+        click.argument("file", type=click.Path(path_type=Path, dir_okay=False)),
+        click.option(
+            "--mapping",
+            "-m",
+            required=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Mapping file (YAML): spreadsheet columns -> LeadSquared fields and rules.",
+        ),
+        click.option("--sheet", help="Excel sheet to read, by name or 0-based index."),
+        click.option(
+            "--out",
+            "-o",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Results workbook to write [default: FILE's name + '-results.xlsx', here].",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def config_option(command: F) -> F:
+    """``--config FILE``: the connection settings, instead of the environment."""
+    return click.option(
+        "--config",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        help="File with LSQ_HOST, LSQ_ACCESS_KEY, LSQ_SECRET_KEY (else the environment).",
+    )(command)
+
+
+def sheet_arg(sheet: str | None) -> str | int | None:
+    """``--sheet 2`` means the third sheet; any other text is a sheet name."""
+    return int(sheet) if sheet is not None and sheet.isdigit() else sheet
