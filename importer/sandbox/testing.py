@@ -68,6 +68,11 @@ class RunningSandbox:
     def reset(self) -> None:
         self._app.reset()
 
+    def opportunity_state(self, opportunity_id: str) -> str:
+        """``live``, ``deleted`` (by the Delete endpoint) or ``unknown`` (never created);
+        also ``GET /_sandbox/opportunity?Id=``."""
+        return self._app.store.opportunity_state(opportunity_id)
+
     def reconfigure(self, **changes: Any) -> None:
         """Change options (faults, rate, shuffle, ...) while the server runs."""
         self._app.reconfigure(**changes)
