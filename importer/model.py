@@ -35,6 +35,7 @@ class Outcome(StrEnum):
     PENDING = "pending"  # not sent yet (run stopped before reaching it)
     IN_FLIGHT = "in_flight"  # committed as being sent; its answer not recorded yet
     AMBIGUOUS = "ambiguous"  # sent, answer unclear: looked up before anything is resent
+    ALREADY_IMPORTED = "already_imported"  # an earlier run created it; nothing was sent
 
     @property
     def finished(self) -> bool:
@@ -53,7 +54,9 @@ class Outcome(StrEnum):
 
 
 _UNFINISHED = frozenset({Outcome.PENDING, Outcome.IN_FLIGHT, Outcome.AMBIGUOUS})
-_SUCCEEDED = frozenset({Outcome.CREATED, Outcome.DUPLICATE, Outcome.PARTIAL})
+_SUCCEEDED = frozenset(
+    {Outcome.CREATED, Outcome.DUPLICATE, Outcome.PARTIAL, Outcome.ALREADY_IMPORTED}
+)
 # Rows still pending are left out of the fix file: some may have reached LeadSquared
 # already, and only re-running the same command (which checks them first) sends them safely.
 _TO_FIX = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NEEDS_REVIEW, Outcome.DUPLICATE})
@@ -116,3 +119,4 @@ class OpportunityRow:
     note: str | None = None  # OpportunityNote
     when: str | None = None  # OpportunityDateTime
     owner_email: str | None = None  # OpportunityOwnerEmail
+    key: str = ""  # its idempotency key, set by the ledger (importer.send.identity)

@@ -15,6 +15,7 @@ habit: the dry run is the real code path with sending switched off).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from collections.abc import Mapping as ReadOnly
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,7 +214,7 @@ def source_details(
 def results_input(
     info: SourceInfo,
     *,
-    outcomes: dict[int, RowOutcome],
+    outcomes: ReadOnly[int, RowOutcome],
     default: Outcome,
     problems: Sequence[Problem],
     title: str,

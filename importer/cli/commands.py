@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from importer.cli.console import print_dry_run, print_import
-from importer.cli.options import config_option, input_options, sheet_arg
+from importer.cli.options import config_option, input_options, ledger_option, sheet_arg
 from importer.model import TARGETS, Target
 
 
@@ -55,12 +55,18 @@ def checked(
 )
 @click.option("--rate", default="25/5s", show_default=True, help="The account's API limit.")
 @click.option("--workers", default=16, show_default=True, help="Requests in flight at most.")
+@ledger_option
 @click.option(
-    "--journal",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Journal of the run (SQLite) [default: beside the workbook].",
+    "--allow-resend",
+    is_flag=True,
+    help="Send again rows the ledger says an earlier run already created. This CAN CREATE "
+    "DUPLICATE OPPORTUNITIES; use it only when those opportunities were deleted in LeadSquared.",
 )
-@click.option("--fresh", is_flag=True, help="Forget an earlier run of this file; start over.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another import into this account is running, wait for it instead of stopping.",
+)
 @config_option
 @click.option("--dry-run", is_flag=True, help="Only check the rows, exactly like `validate`.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or progress lines.")
@@ -73,15 +79,17 @@ def run(
     target: Target | None,
     rate: str,
     workers: int,
-    journal: Path | None,
-    fresh: bool,
+    ledger: Path | None,
+    allow_resend: bool,
+    wait: bool,
     config: Path | None,
     dry_run: bool,
     quiet: bool,
 ) -> int:
     """Import FILE: send valid rows 25 per request at the account's rate limit.
 
-    Running the same command again resumes: rows already imported are never sent twice.
+    Running the same command again resumes; a row the account's ledger says was already
+    imported (by any earlier run, from any file) is never sent again.
     Exit 0 when every row was created, 1 when some were not, 2 when nothing was done,
     3 when the run stopped part-way (run it again to continue).
     """
@@ -97,21 +105,26 @@ def run(
     options = RunOptions(
         out=results_path(file, out),
         sheet=sheet_arg(sheet),
-        journal=journal,
-        fresh=fresh,
+        ledger=ledger,
+        allow_resend=allow_resend,
+        wait=wait,
         target=target,
         rate=parse_rate(rate),
         workers=workers,
     )
     stop = threading.Event()
+
+    def say(text: str) -> None:
+        click.echo(text, err=True)
+
     reporters: list[ProgressReporter] = []
 
     def progress(total: int) -> ProgressReporter:
         reporters.append(ProgressReporter(total, quiet=quiet or as_json))
         return reporters[-1]
 
-    with stop_on_ctrl_c(stop, lambda text: click.echo(text, err=True)):
-        report = run_import(file, mapping, settings, options, progress=progress, stop=stop)
+    with stop_on_ctrl_c(stop, say):
+        report = run_import(file, mapping, settings, options, progress=progress, stop=stop, say=say)
     for reporter in reporters:
         reporter.close()
     if as_json:

@@ -59,7 +59,7 @@ def print_import(report: ImportReport) -> None:
     click.echo(f"Imported {info.path} (sheet '{info.sheet}'): {total} rows")
     click.echo(f"  {summary_counts(report.counts)}")
     if report.sent_now == 0 and not report.aborted:
-        click.echo("  Nothing new was sent: every row already had an outcome in the journal.")
+        click.echo("  Nothing new was sent: every row already had an outcome in the ledger.")
     if report.aborted:
         click.echo(f"Stopped part-way: {report.aborted}", err=True)
         click.echo(
@@ -68,7 +68,7 @@ def print_import(report: ImportReport) -> None:
             err=True,
         )
     print_files(report.files)
-    click.echo(f"Journal: {report.journal}")
+    click.echo(f"Ledger: {report.ledger} (run {report.run_id})")
 
 
 def print_files(files: ResultFiles) -> None:

@@ -45,6 +45,17 @@ def config_option(command: F) -> F:
     )(command)
 
 
+def ledger_option(command: F) -> F:
+    """``--ledger FILE``: the account's ledger, instead of the one in the state folder."""
+    return click.option(
+        "--ledger",
+        type=click.Path(path_type=Path, dir_okay=False),
+        envvar="LSQ_LEDGER",
+        help="The account's ledger (SQLite) of everything sent to it [default: one per host "
+        "in ~/.local/state/lsq-import; env LSQ_LEDGER].",
+    )(command)
+
+
 def sheet_arg(sheet: str | None) -> str | int | None:
     """``--sheet 2`` means the third sheet; any other text is a sheet name."""
     return int(sheet) if sheet is not None and sheet.isdigit() else sheet

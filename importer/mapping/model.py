@@ -88,7 +88,7 @@ class Mapping:
     dependent_dropdowns: tuple[DependentRule, ...]
     constants: tuple[tuple[str, str], ...]  # target key -> value, sent with every row
     fields: tuple[FieldSpec, ...]
-    digest: str  # sha256 of the file bytes (the journal stores it)
+    digest: str  # its meaning, not its bytes (importer.mapping.digest): runs are keyed by it
 
     def field_for(self, target: str) -> FieldSpec | None:
         """The field whose key (``lead.EmailAddress``, ``Status``) is ``target``."""

@@ -115,7 +115,7 @@ _WORDINGS_HELP = "How a missing lead is reported: " + "; ".join(
 )
 @click.option(
     "--strict-lookups/--lenient-lookups",
-    default=False,
+    default=True,
     show_default=True,
     help="Look-ups take only LeadSquared's documented bodies, answer flat items and page "
     "(at most 50 a page); lenient also answers the sandbox's old bodies (SearchBy…, or "
@@ -123,7 +123,7 @@ _WORDINGS_HELP = "How a missing lead is reported: " + "; ".join(
 )
 @click.option(
     "--server-form-values/--values-as-sent",
-    default=False,
+    default=True,
     show_default=True,
     help="Store and return values as LeadSquared does: dates with a time, numbers with two "
     "decimals, phones as +91-…, booleans as 1/0.",

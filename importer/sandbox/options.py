@@ -71,10 +71,10 @@ class SandboxOptions:
     state: Path | None = None
     # strict: the look-ups accept only LeadSquared's documented bodies, answer in its flat
     # item shape and page for real (see ``lookups``).
-    strict_lookups: bool = False
+    strict_lookups: bool = True
     # strict: values are stored (and read back) the way LeadSquared stores them: dates with
     # a time, numbers with two decimals, phones as +91-…, booleans as 1/0 (``server_form``).
-    server_form_values: bool = False
+    server_form_values: bool = True
     # Which of ``replies.LEAD_NOT_FOUND_WORDINGS`` says "no such lead"; 0 is the first.
     lead_not_found_wording: int = 0
     max_body_bytes: int = MAX_BODY_BYTES

@@ -9,9 +9,3 @@ outcomes    LeadSquared's replies -> one RowOutcome per row, in words an admin c
 reconcile   did an unclear write create the row's opportunity?
 sender      the orchestration: batches, bisection, routing, reconciliation, the journal
 """
-
-from importer.send.payloads import SendSettings
-from importer.send.sender import send
-from importer.send.transport import LsqClient
-
-__all__ = ["LsqClient", "SendSettings", "send"]

@@ -3,14 +3,17 @@
 Every try of a request ends in exactly one of::
 
     Reply                    2xx with a JSON body: the endpoint's data
-    TryAgain                 worth another try after a wait: connect errors (nothing was
-                             sent), HTTP 502/503, a 500 that is not an MX validation error,
-                             and for *reads* also HTTP 504 and every unclear answer;
-                             ``throttle`` for HTTP 429 or 403/500 "API calls exceeded the limit"
+    TryAgain                 worth another try after a wait: a connection that never opened
+                             (nothing was sent); for *reads* also any 5xx and every unclear
+                             answer; ``throttle`` for HTTP 429 or 403/500 "API calls exceeded
+                             the limit" (proof that nothing was applied)
     RequestRejected          (raised) the server said no to this request's data: HTTP 400,
                              any other 4xx, or a 5xx whose body is an MX… validation error
-    Ambiguous                (raised) a *write* whose answer is unclear: no reply, a reset,
-                             a 504, a truncated or malformed body — it may have been applied
+    Ambiguous                (raised) a *write* whose answer is unclear: any other 5xx, no
+                             reply, a reset, a truncated or malformed body — it may have been
+                             applied, so it is never retried blindly (the sender looks first)
+    RunRefused               (raised) a refusal no row can cause: 404 (a wrong path: LSQ_HOST
+                             with a path), 405, 413, 414, 415
     AuthError                (raised) HTTP 401: wrong keys, or keys of another region's host
     ConfigError              (raised) a redirect: LSQ_HOST is not the API host (the run turns
                              it into a stop once rows were sent)
@@ -27,7 +30,8 @@ from typing import Any
 
 import requests
 
-from importer.errors import Ambiguous, AuthError, ConfigError, RequestRejected
+from importer.errors import Ambiguous, AuthError, ConfigError, RequestRejected, RunRefused
+from importer.send.recognise import WHOLE_REQUEST_STATUSES
 from importer.send.retry import describe, nothing_sent
 from importer.settings import Settings
 
@@ -88,12 +92,17 @@ def judge_response(status: int, text: str, write: bool, settings: Settings) -> R
             "to the API host shown next to the keys in LeadSquared."
         )
     kind, message = exception_of(body, text)
+    if status in WHOLE_REQUEST_STATUSES:
+        raise RunRefused(
+            f"LeadSquared refused the request itself (HTTP {status}: "
+            f"{settings.scrub(message)[:200]}); no row was at fault. Check LSQ_HOST (scheme "
+            "and host only, as shown next to the API keys) and the mapping's settings."
+        )
     if status < 500 or is_validation_error(kind):
         raise RequestRejected(status, kind, settings.scrub(message))
-    if status == 504:
-        # A gateway gave up waiting: the server behind it may still have applied a write.
-        return _unclear("HTTP 504 gateway timeout", write)
-    return TryAgain(f"HTTP {status}" + (f" {kind}" if kind else ""))
+    # Any other 5xx: the server may have applied a write before failing (or a gateway gave
+    # up waiting for it), so only a read is simply tried again.
+    return _unclear(f"HTTP {status}" + (f" {kind}" if kind else ""), write)
 
 
 def _unclear(reason: str, write: bool) -> TryAgain:

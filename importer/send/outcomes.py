@@ -16,10 +16,19 @@ from typing import Any
 
 from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome
 from importer.send.payloads import SendSettings
+from importer.send.recognise import is_lead_missing
 
 DUPLICATE = "MXDuplicateEntryException"
-# The sandbox's name for "no lead has this SearchBy value" (LeadSquared's own is undocumented).
-LEAD_NOT_FOUND = "MXLeadNotFoundException"
+
+# The stable problem codes of rows LeadSquared did not take (documented in the README).
+LEAD_NOT_FOUND = "lead_not_found"  # no lead has the row's SearchBy value
+REJECTED_VALUE = "rejected_value"  # LeadSquared refused a value it named
+REJECTED = "rejected"  # refused, for a reason that names no field
+NO_REASON = "no_reason_given"  # not created, and LeadSquared said nothing about why
+SERVER_ERROR = "server_error"  # LeadSquared kept failing for this row
+DUPLICATE_CODE = "duplicate"  # the account's duplicate rule: the opportunity exists
+NEEDS_REVIEW = "needs_review"  # saved in part; a person must look
+PARTIAL = "partial"  # saved; LeadSquared's follow-up activity failed
 
 # Field names inside LeadSquared messages: "Field name : 'mx_Custom_19' ...",
 # "Attribute(s) does not exist - X,Y", or a bare schema name like mx_Custom_2 / Status.
@@ -66,13 +75,6 @@ def _row_number(item: Any) -> int | None:
     return value
 
 
-def is_lead_missing(item: JsonDict) -> bool:
-    """True when a bulk item failed only because the row's lead does not exist."""
-    return (
-        item.get("OpportunityCreated") is not True and item.get("ExceptionType") == LEAD_NOT_FOUND
-    )
-
-
 def bulk_outcome(row: OpportunityRow, item: JsonDict, settings: SendSettings) -> RowOutcome:
     """The outcome of one matched bulk reply item."""
     opportunity_id = _text(item.get("ProspectOpportunityId"))
@@ -81,13 +83,12 @@ def bulk_outcome(row: OpportunityRow, item: JsonDict, settings: SendSettings) ->
     exception_type = _text(item.get("ExceptionType"))
     if exception_type == DUPLICATE or item.get("ConflictedOpportunityId"):
         return _duplicate(row, _text(item.get("ConflictedOpportunityId")))
-    if exception_type is None:
+    said = _text(item.get("ExceptionMessage"))
+    if exception_type is None and said is None:
         # Not created and no reason given: the shape is a guess, so keep the raw item.
         raw = json.dumps(item, ensure_ascii=False)
-        return failed(
-            row, "unexplained", f"LeadSquared did not create it and said: {raw}", settings
-        )
-    return failed(row, exception_type, _text(item.get("ExceptionMessage")) or "", settings)
+        return failed(row, None, f"LeadSquared did not create it and said: {raw}", settings)
+    return failed(row, exception_type, said or "", settings)
 
 
 def capture_outcome(row: OpportunityRow, reply: JsonDict, settings: SendSettings) -> RowOutcome:
@@ -95,28 +96,27 @@ def capture_outcome(row: OpportunityRow, reply: JsonDict, settings: SendSettings
     status = reply.get("Status")
     lead_id = _text(reply.get("RelatedProspectId"))
     if status == 1 or (status not in (0, 2) and reply.get("ExceptionType")):
-        exception_type = _text(reply.get("ExceptionType")) or "CaptureFailed"
-        return failed(row, exception_type, _text(reply.get("ExceptionMessage")) or "", settings)
+        said = _text(reply.get("ExceptionMessage")) or "Capture answered Status 1 (failure)"
+        return failed(row, _text(reply.get("ExceptionType")), said, settings)
     if _is_duplicate_capture(reply):
         return _duplicate(row, _text(reply.get("ConflictedOpportunityId")), lead_id)
     created_id = _text(reply.get("CreatedOpportunityId"))
     if status == 0 and lead_id is None:
         return _needs_review(row, created_id, settings)
     if status == 2:
-        message = _text(reply.get("ExceptionMessage")) or "the follow-up activity failed"
-        return RowOutcome(
-            row.sheet,
-            row.row,
-            Outcome.PARTIAL,
-            created_id,
-            lead_id,
+        said = _text(reply.get("ExceptionMessage")) or "the follow-up activity failed"
+        message = (
             f"Row {row.row}: the opportunity was saved but LeadSquared's second step failed "
-            f"({message}). Check the lead's activity history in LeadSquared.",
+            f"({said}). Check the lead's activity history in LeadSquared."
+        )
+        problem = _problem(row, PARTIAL, message, said)
+        return RowOutcome(
+            row.sheet, row.row, Outcome.PARTIAL, created_id, lead_id, message, (problem,)
         )
     if status == 0 and created_id:
         return _created(row, created_id, lead_id)
     raw = json.dumps(reply, ensure_ascii=False)
-    return failed(row, "unexplained", f"unexpected reply from LeadSquared: {raw}", settings)
+    return failed(row, None, f"unexpected reply from LeadSquared: {raw}", settings)
 
 
 def _is_duplicate_capture(reply: JsonDict) -> bool:
@@ -138,7 +138,10 @@ def _duplicate(
         + (f" ({existing_id})" if existing_id else "")
         + "; nothing new was created."
     )
-    return RowOutcome(row.sheet, row.row, Outcome.DUPLICATE, existing_id, lead_id, message)
+    problem = _problem(row, DUPLICATE_CODE, message, "")
+    return RowOutcome(
+        row.sheet, row.row, Outcome.DUPLICATE, existing_id, lead_id, message, (problem,)
+    )
 
 
 def _needs_review(
@@ -151,42 +154,50 @@ def _needs_review(
         f"check the values of {', '.join(names) or 'the opportunity columns'} "
         "against the options set up in LeadSquared, then fix the opportunity there."
     )
-    return RowOutcome(row.sheet, row.row, Outcome.NEEDS_REVIEW, opportunity_id, None, message)
+    problem = _problem(row, NEEDS_REVIEW, message, "Capture: Status 0, RelatedProspectId null")
+    return RowOutcome(
+        row.sheet, row.row, Outcome.NEEDS_REVIEW, opportunity_id, None, message, (problem,)
+    )
 
 
 def failed(
-    row: OpportunityRow, exception_type: str, server_message: str, settings: SendSettings
+    row: OpportunityRow, exception_type: str | None, server_message: str, settings: SendSettings
 ) -> RowOutcome:
     """A refused row: the message names the row and, when the server named a field, its
-    column, and says what to do; the exception type is kept as the problem's code."""
+    column, and says what to do; the problem's code is one of the stable codes above and
+    LeadSquared's own words are its ``detail``."""
     known = [name for name, _ in (*row.fields, *row.lead, *settings.columns)]
-    field = field_named_in(server_message, known)
-    column = settings.column_of(field) if field else None
     # A "Row N:" from the server counts positions in one request, not spreadsheet rows.
     said = _REQUEST_ROW.sub("", server_message.strip())
-    message = f"Row {row.row}: LeadSquared refused this opportunity: {said}"
-    message += " " + _advice(exception_type, field, column, row, settings)
-    problem = Problem(row.sheet, row.row, column, field, exception_type, message)
+    detail = f"{exception_type}: {said}" if exception_type else said
+    if is_lead_missing(exception_type, said):
+        message = (
+            f"Row {row.row}: no lead in LeadSquared has {settings.search_by} "
+            f"'{row.search_value}'. Create the lead first, or import with target 'capture' "
+            "or 'auto', which create missing leads."
+        )
+        problem = Problem(row.sheet, row.row, settings.column_of(settings.search_by),
+                          settings.search_by, LEAD_NOT_FOUND, message, detail)  # fmt: skip
+        return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))
+    field = field_named_in(said, known)
+    column = settings.column_of(field) if field else None
+    code = REJECTED_VALUE if field else (REJECTED if exception_type else NO_REASON)
+    message = f"Row {row.row}: LeadSquared refused this opportunity: {said} "
+    message += _advice(field, column)
+    problem = Problem(row.sheet, row.row, column, field, code, message, detail)
     return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))
 
 
-def _advice(
-    exception_type: str,
-    field: str | None,
-    column: str | None,
-    row: OpportunityRow,
-    settings: SendSettings,
-) -> str:
-    if exception_type == LEAD_NOT_FOUND:
-        return (
-            f"No lead has {settings.search_by} '{row.search_value}'. Create the lead first, "
-            "or import with target 'capture' or 'auto', which create missing leads."
-        )
+def _advice(field: str | None, column: str | None) -> str:
     if column:
         return f"Fix column '{column}' ({field}) in this row and import it again."
     if field:
         return f"Fix the value sent as {field} in this row and import it again."
     return "Fix the row and import it again."
+
+
+def _problem(row: OpportunityRow, code: str, message: str, detail: str) -> Problem:
+    return Problem(row.sheet, row.row, None, None, code, message, detail)
 
 
 def field_named_in(message: str, known: Iterable[str] = ()) -> str | None:

@@ -19,7 +19,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from importer.settings import Rate
 
@@ -63,6 +63,15 @@ class RateLimiter:
             if wait <= 0:
                 return
             self._sleep(wait)
+
+    def seed(self, wall_times: Iterable[float]) -> None:
+        """Count calls made before this limiter existed (``time.time()`` values, e.g. by a
+        run that was killed a moment ago), so a resumed run does not burst past the limit."""
+        now_wall, now = time.time(), self._clock()
+        with self._lock:
+            earlier = sorted(now - (now_wall - at) for at in wall_times if at > now_wall - 3600)
+            for start in earlier[-self.rate.calls :]:
+                self._starts.append(start)
 
     def throttled(self) -> None:
         """The server said the limit was exceeded: pause all callers and slow down.

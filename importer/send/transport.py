@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -27,6 +27,7 @@ from importer import __version__
 from importer.errors import Ambiguous, RetriesExhausted
 from importer.model import JsonDict
 from importer.send.classify import Reply, TryAgain, judge_failed_send, judge_response
+from importer.send.clock import ServerClock
 from importer.send.ratelimit import RateLimiter
 from importer.send.retry import RetryPolicy
 from importer.settings import Settings
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 
 OPPORTUNITY = "/v2/OpportunityManagement.svc"
 LEAD = "/v2/LeadManagement.svc"
+LOOKUP_PAGE = 50  # opportunities asked for per look-up page (every page is read)
+# Columns every look-up asks for besides the identity fields: what tells whose it is.
+LOOKUP_COLUMNS = ("CreatedOn", "OpportunityEvent", "RelatedProspectId")
+BeforeSend = Callable[[], None]
 
 
 class LsqClient:
@@ -56,44 +61,61 @@ class LsqClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._session = _session(settings, pool_size)
+        self.server_clock = ServerClock()
 
     def __repr__(self) -> str:
         return f"LsqClient({self.settings!r})"
 
     # -- endpoints -------------------------------------------------------------------
 
-    def bulk_add(self, search_by: str, items: list[JsonDict]) -> list[JsonDict]:
+    def bulk_add(
+        self, search_by: str, items: list[JsonDict], before_send: BeforeSend | None = None
+    ) -> list[JsonDict]:
         """Add Opportunities in Bulk (≤ 25 items): the reply's ``Response`` list, as sent
         back (match items by ``RowNumber``, never by position)."""
         path = f"{OPPORTUNITY}/Bulk/Add/ByLeadField"
-        reply = self.request("POST", path, params={"SearchBy": search_by}, body=items, write=True)
+        params = {"SearchBy": search_by}
+        reply = self.request(
+            "POST", path, params=params, body=items, write=True, before_send=before_send
+        )
         response = reply.body.get("Response") if isinstance(reply.body, dict) else None
         if not isinstance(response, list):
             raise Ambiguous("the bulk reply had no Response list")
         return response
 
-    def capture(self, body: JsonDict) -> JsonDict:
+    def capture(self, body: JsonDict, before_send: BeforeSend | None = None) -> JsonDict:
         """Capture Opportunities (sync): the reply as is; ``Status`` 1 is a value, not an error."""
-        reply = self.request("POST", f"{OPPORTUNITY}/Capture", body=body, write=True)
+        path = f"{OPPORTUNITY}/Capture"
+        reply = self.request("POST", path, body=body, write=True, before_send=before_send)
         if not isinstance(reply.body, dict):
             raise Ambiguous("the capture reply was not a JSON object")
         return reply.body
 
-    def opportunities_of_lead(self, lead_id: str, event_code: int) -> list[JsonDict]:
-        """The lead's opportunities of one type (for reconciling an ambiguous send)."""
-        params: dict[str, str | int] = {"leadId": lead_id, "opportunityType": event_code}
-        reply = self.request(
-            "POST", f"{OPPORTUNITY}/GetOpportunitiesOfLead", params=params, body={}
-        )
-        return _items(reply.body)
-
     def opportunities_by_unique_field(
-        self, search_by: str, value: str, event_code: int
+        self, search_by: str, value: str, columns: Sequence[str] = ()
     ) -> list[JsonDict]:
-        """Opportunities of one type on the lead whose unique field ``search_by`` is ``value``."""
-        body = {"SearchBy": search_by, "SearchByValue": value, "OpportunityEventCode": event_code}
-        reply = self.request("POST", f"{OPPORTUNITY}/GetOpportunitiesByUniqueLeadField", body=body)
-        return _items(reply.body)
+        """Every opportunity, of every type, of the lead whose unique field ``search_by``
+        is ``value``, with ``columns`` (the documented body; every page is read)."""
+        wanted = ",".join(dict.fromkeys([*columns, *LOOKUP_COLUMNS]))
+        path = f"{OPPORTUNITY}/GetOpportunitiesByUniqueLeadField"
+        found: list[JsonDict] = []
+        for page in range(1, 10_000):
+            body = {
+                "Parameter": {"LookupName": search_by, "LookupValue": value, "SqlOperator": "="},
+                "Columns": {"Include_CSV": wanted},
+                "Sorting": {"ColumnName": "CreatedOn", "Direction": "1"},
+                "Paging": {"PageIndex": page, "PageSize": LOOKUP_PAGE},
+            }
+            reply = self.request("POST", path, body=body)
+            items, total = _items(reply.body), _record_count(reply.body)
+            found += items
+            if not items or (total is not None and len(found) >= total):
+                break
+        return found
+
+    def server_now(self) -> float:
+        """LeadSquared's clock now, as its latest reply told it (see ServerClock)."""
+        return self.server_clock.now()
 
     def opportunity_types(self) -> list[JsonDict]:
         return _items(self.request("GET", f"{OPPORTUNITY}/GetOpportunityTypes").body)
@@ -116,15 +138,21 @@ class LsqClient:
         params: Mapping[str, str | int] | None = None,
         body: Any = None,
         write: bool = False,
+        before_send: BeforeSend | None = None,
     ) -> Reply:
         """Send one call, paced and retried as the module docstring says.
 
         ``write=True`` marks a call that changes data: an unclear outcome then raises
-        :class:`Ambiguous` instead of being retried.
+        :class:`Ambiguous` instead of being retried. ``before_send`` (a write) runs once,
+        after the rate limiter lets the call go and before it goes: the sender commits its
+        rows in flight there, so rows waiting for the limiter are never "maybe sent".
         """
         failures = throttles = 0
         while True:
             self.limiter.acquire()
+            if before_send is not None:
+                before_send()
+                before_send = None
             outcome = self._try_once(method, path, params, body, write)
             if isinstance(outcome, Reply):
                 return outcome
@@ -174,6 +202,7 @@ class LsqClient:
         except requests.RequestException as exc:
             log.debug("%s %s failed after %.2fs", method, path, _since(started))
             return judge_failed_send(exc, write, self.settings)
+        self.server_clock.observe(response.headers.get("Date"), time.time())
         log.debug("%s %s -> %s in %.2fs", method, path, response.status_code, _since(started))
         return judge_response(response.status_code, response.text, write, self.settings)
 
@@ -209,6 +238,11 @@ def _items(body: Any) -> list[JsonDict]:
     if isinstance(body, dict):
         body = body.get("List", next((v for v in body.values() if isinstance(v, list)), None))
     return body if isinstance(body, list) else []
+
+
+def _record_count(body: Any) -> int | None:
+    count = body.get("RecordCount") if isinstance(body, dict) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
 
 
 def _since(started: float) -> float:

@@ -226,7 +226,8 @@ def test_all_or_nothing_refuses_whole_request_naming_the_row(api: Api) -> None:
     assert api.bulk([bulk_item()]).json()["Response"][0]["OpportunityCreated"] is True
 
 
-def test_look_ups_return_fields_for_reconciling(api: Api, sandbox: RunningSandbox) -> None:
+def test_lenient_look_ups_return_fields_for_reconciling(api: Api, sandbox: RunningSandbox) -> None:
+    sandbox.reconfigure(strict_lookups=False, server_form_values=False)
     created = api.bulk([bulk_item(mx_Custom_5="600000")]).json()["Response"][0]
     by_field = api.post(
         "/v2/OpportunityManagement.svc/GetOpportunitiesByUniqueLeadField",
