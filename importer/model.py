@@ -36,6 +36,9 @@ class Outcome(StrEnum):
     IN_FLIGHT = "in_flight"  # committed as being sent; its answer not recorded yet
     AMBIGUOUS = "ambiguous"  # sent, answer unclear: looked up before anything is resent
     ALREADY_IMPORTED = "already_imported"  # an earlier run created it; nothing was sent
+    QUEUED = "queued"  # accepted by an asynchronous queue; its outcome is collected later
+    UPDATED = "updated"  # an existing record was updated (Noojee update mode)
+    UNDONE = "undone"  # created, then taken back by `lsq-import undo`
 
     @property
     def finished(self) -> bool:
@@ -53,15 +56,26 @@ class Outcome(StrEnum):
         return self in _TO_FIX
 
 
-_UNFINISHED = frozenset({Outcome.PENDING, Outcome.IN_FLIGHT, Outcome.AMBIGUOUS})
+_UNFINISHED = frozenset({Outcome.PENDING, Outcome.IN_FLIGHT, Outcome.AMBIGUOUS, Outcome.QUEUED})
 _SUCCEEDED = frozenset(
-    {Outcome.CREATED, Outcome.DUPLICATE, Outcome.PARTIAL, Outcome.ALREADY_IMPORTED}
+    {
+        Outcome.CREATED,
+        Outcome.DUPLICATE,
+        Outcome.PARTIAL,
+        Outcome.ALREADY_IMPORTED,
+        Outcome.UPDATED,
+    }
 )
 # Rows still pending are left out of the fix file: some may have reached LeadSquared
 # already, and only re-running the same command (which checks them first) sends them safely.
 _TO_FIX = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NEEDS_REVIEW, Outcome.DUPLICATE})
 
-UNFINISHED: tuple[Outcome, ...] = (Outcome.PENDING, Outcome.IN_FLIGHT, Outcome.AMBIGUOUS)
+UNFINISHED: tuple[Outcome, ...] = (
+    Outcome.PENDING,
+    Outcome.IN_FLIGHT,
+    Outcome.AMBIGUOUS,
+    Outcome.QUEUED,
+)
 
 
 @dataclass(frozen=True, slots=True)
