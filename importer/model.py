@@ -39,6 +39,7 @@ class Problem:
     field: str | None  # the LeadSquared schema name it maps to
     code: str
     message: str
+    detail: str = ""  # LeadSquared's own exception text, when the server refused the row
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,7 @@ def run_import(
             problems=problems,
             title="Import",
             details=details,
+            mapping=loaded,
         )
         files = write_results(options.out, results)
         counts = _outcome_counts(outcomes.values())
