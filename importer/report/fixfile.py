@@ -96,7 +96,10 @@ class FixFile:
         if self._sheet is None:
             typed = [True] * len(self.columns.names) + [False]
             name = excel_sheet_name(self._results.sheet)
-            self._sheet = TableSheet(Book(self.path), name, self._headers(), typed=typed)
+            headers = self._headers()
+            self._sheet = TableSheet(
+                Book(self.path), name, headers, typed=typed, wrapped=[len(headers) - 1]
+            )
         return self._sheet
 
 

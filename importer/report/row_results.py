@@ -32,11 +32,11 @@ class ResultChunk:
         """Positions of the rows whose outcome is in ``wanted``."""
         return [i for i, outcome in enumerate(self.outcomes) if outcome in wanted]
 
-    def result_columns(self) -> list[list[str]]:
+    def result_columns(self) -> list[Sequence[str]]:
         """Row, Outcome, Problems, Opportunity ID, Lead ID, as text (for CSV)."""
-        outcomes = [o.value for o in self.outcomes]
         rows = list(map(str, self.rows))
-        return [rows, outcomes, self.problems, self.opportunity_ids, self.lead_ids]
+        # An Outcome is a str whose text is its value: no conversion needed.
+        return [rows, self.outcomes, self.problems, self.opportunity_ids, self.lead_ids]
 
     def result_cells(self, i: int) -> list[str | int]:
         """Row ``i``'s result columns, for a sheet (the row number as a number)."""

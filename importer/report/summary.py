@@ -1,5 +1,5 @@
 """The Summary sheet, read in five seconds: a headline, the fix file, notes, the rows by
-outcome and the problems by kind (counts in their own cells), a chart coloured by outcome,
+outcome with a chart coloured by outcome, the problems by kind (counts in their own cells),
 then the details of the run the caller supplied."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from importer.report.model import ResultsInput
 from importer.report.outcome_styles import FIX_OUTCOMES, style
 from importer.report.problem_names import problem_name
 from importer.report.run_problems import CodeCount
-from importer.report.xlsx_book import Book, Kind, print_setup
+from importer.report.xlsx_book import Book, Kind, fit_row_height, print_setup, wrapped_lines
 
-_WIDTHS = (38, 11, 30, 100)  # A: names, B: counts, C: share or code, D: example
+_WIDTHS = (36, 10, 28, 80)  # A: names, B: counts, C: share or code, D: example (wrapped)
+_EXAMPLE_COLUMN = 3
 _CHART_ROWS = 16  # rows left free for the chart (288 px high at 20 px a row)
 NOTE_KEY = "Note"  # details under this key are shown under the headline
 
@@ -63,14 +64,16 @@ class _Lines:
         """Write one line (counts and shares in their number formats); returns its row."""
         for column, value in enumerate(cells):
             if isinstance(value, str):
-                fmt = self.book.cell_format(**look)
+                if column == _EXAMPLE_COLUMN:
+                    fit_row_height(self.sheet, self.row, wrapped_lines(value, _WIDTHS[column]))
+                fmt = self.book.cell_format(wrap=column == _EXAMPLE_COLUMN, **look)
                 if value:
                     self.sheet.write_string(self.row, column, value, fmt)
                 else:
                     self.sheet.write_blank(self.row, column, None, fmt)
             else:
                 kind: Kind = "count" if isinstance(value, int) else "percent"
-                fmt = self.book.cell_format(kind, **look)
+                fmt = self.book.cell_format(kind, centre=True, **look)
                 self.sheet.write_number(self.row, column, value, fmt)
         self.row += 1
         return self.row - 1
@@ -84,19 +87,22 @@ def write_summary(book: Book, sheet: Any, results: ResultsInput, facts: SummaryF
         sheet.set_column(column, column, width)
     lines = _Lines(book, sheet)
     name = results.input_path.name if results.input_path else results.sheet
-    lines.add(f"{results.title}: {name}", bold=True, size=16)
-    lines.add(headline(facts.counts, results.goal, facts.fix_file), bold=True, size=13)
+    sheet.set_row(lines.add(f"{results.title}: {name}", bold=True, size=16), 24)
+    sheet.set_row(
+        lines.add(headline(facts.counts, results.goal, facts.fix_file), bold=True, size=13), 19
+    )
     lines.add(_fix_line(facts))
     for note in [*facts.notes, *(v for k, v in results.details if k == NOTE_KEY)]:
         lines.add(f"Note: {note}")
     lines.skip()
     chart_rows = _outcome_table(lines, facts.counts, results.goal)
     lines.skip()
+    if chart_rows is not None:
+        # Right under the table it draws, so it stays on the first printed page.
+        sheet.insert_chart(lines.row, 0, _chart(book, chart_rows, facts.counts, results.goal))
+        lines.skip(_CHART_ROWS + 1)
     _problem_table(lines, facts.problems)
     lines.skip()
-    if chart_rows is not None:
-        sheet.insert_chart(lines.row, 0, _chart(book, chart_rows, facts.counts, results.goal))
-        lines.skip(_CHART_ROWS)
     lines.add("Details", "", header=True)
     for key, value in results.details:
         if key != NOTE_KEY:

@@ -19,7 +19,7 @@ from importer.report import limits
 from importer.report.columns import dropped_note, plan_columns
 from importer.report.csv_table import CsvTable
 from importer.report.fixfile import FixFile
-from importer.report.model import RESULT_COLUMNS, ResultFiles, ResultsInput
+from importer.report.model import PROBLEMS_COLUMN, RESULT_COLUMNS, ResultFiles, ResultsInput
 from importer.report.outcome_styles import ATTENTION_OUTCOMES, FIX_OUTCOMES, style
 from importer.report.paths import OutputPaths, partial, refuse_users_files
 from importer.report.row_results import ResultChunk, result_chunks
@@ -70,6 +70,7 @@ class _Report:
             "Rows",
             [*RESULT_COLUMNS, *self.columns.names],
             typed=[False] * len(RESULT_COLUMNS) + [True] * len(self.columns.names),
+            wrapped=[RESULT_COLUMNS.index(PROBLEMS_COLUMN)],
             freeze_columns=2,  # Row and Outcome stay in view while scrolling right
         )
         first = len(RESULT_COLUMNS)
@@ -130,7 +131,10 @@ class _Report:
 
     def _write_problems(self) -> None:
         problems = self.found.ordered
-        sheet = TableSheet(self.book, "Problems", PROBLEM_COLUMNS, freeze_columns=1)
+        wrapped = [PROBLEM_COLUMNS.index("Message"), PROBLEM_COLUMNS.index("LeadSquared said")]
+        sheet = TableSheet(
+            self.book, "Problems", PROBLEM_COLUMNS, wrapped=wrapped, freeze_columns=1
+        )
         for problem in problems[: limits.SHEET_ROWS]:
             sheet.append(_problem_cells(problem))
         sheet.close()

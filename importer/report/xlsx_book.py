@@ -36,6 +36,8 @@ _NUMBER_FORMATS: dict[Kind, str] = {
 MARKED_FILL = "#FF8B8B"  # the very cell that is wrong, inside a tinted row
 _MARKED_BORDER = "#C00000"
 HEADER_FILL = "#D9D9D9"
+LINE_HEIGHT = 15  # points, for the default 11-point font
+_MAX_LINES = 12  # a row taller than this shows the rest when the cell is selected
 
 
 class Book:
@@ -57,12 +59,14 @@ class Book:
         bold: bool = False,
         header: bool = False,
         size: int | None = None,
+        wrap: bool = False,
+        centre: bool = False,
     ) -> Any:
         """The format of a cell; each distinct one is made once (Excel caps their number)."""
-        key = (kind, tint, marked, bold, header, size)
+        key = (kind, tint, marked, bold, header, size, wrap, centre)
         found = self._formats.get(key)
         if found is None:
-            found = self.xlsx.add_format(_properties(kind, tint, marked, bold, header, size))
+            found = self.xlsx.add_format(_properties(*key))
             self._formats[key] = found
         return found
 
@@ -78,7 +82,14 @@ class Book:
 
 
 def _properties(
-    kind: Kind, tint: str | None, marked: bool, bold: bool, header: bool, size: int | None
+    kind: Kind,
+    tint: str | None,
+    marked: bool,
+    bold: bool,
+    header: bool,
+    size: int | None,
+    wrap: bool,
+    centre: bool,
 ) -> dict[str, object]:
     props: dict[str, object] = {"num_format": _NUMBER_FORMATS[kind], "valign": "top"}
     if tint is not None:
@@ -92,7 +103,25 @@ def _properties(
         props["bold"] = True
     if size is not None:
         props["font_size"] = size
+    if wrap:
+        props["text_wrap"] = True
+    if centre:
+        props["align"] = "center"
     return props
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes in a wrapped cell ``width`` characters wide."""
+    # Column widths count digit widths; average text is narrower, about 1.2 letters a digit.
+    per_line = max(int(width * 1.2), 1)
+    return sum(-(-len(line) // per_line) or 1 for line in text.split("\n"))
+
+
+def fit_row_height(sheet: Any, row: int, lines: int) -> None:
+    """Make ``row`` tall enough for ``lines`` lines: neither Excel nor LibreOffice does it
+    when opening a file, so wrapped text would otherwise overlap the rows below."""
+    if lines > 1:
+        sheet.set_row(row, LINE_HEIGHT * min(lines, _MAX_LINES))
 
 
 def print_setup(sheet: Any, *, repeat_header: bool = True) -> None:
