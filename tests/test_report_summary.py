@@ -124,7 +124,8 @@ def test_chart_has_one_colour_per_outcome_and_value_labels(tmp_path: Path) -> No
     ("code", "name"),
     [
         ("invalid_email", "Email address not valid"),
-        ("MXDuplicateEntryException", "Mx duplicate entry exception"),
+        ("MXDuplicateEntryException", "Already in LeadSquared"),
+        ("MXSomethingNewException", "Mx something new exception"),
         ("some_new_code", "Some new code"),
     ],
 )

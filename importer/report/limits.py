@@ -17,7 +17,7 @@ SHEET_ROWS = 10_000
 
 #: Wrong cells that get their problem as a comment (each costs ~70 µs when the workbook is
 #: saved); every wrong cell is filled red and its problem is on the Problems sheet anyway.
-COMMENTED_CELLS = 5_000
+COMMENTED_CELLS = 2_000
 
 #: Columns an Excel sheet holds. (Its 1,048,576 rows are never reached: see SHEET_ROWS.)
 EXCEL_COLUMNS = 16_384

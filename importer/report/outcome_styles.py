@@ -22,13 +22,15 @@ class OutcomeStyle:
     code: str  # the problem code of such a row that carries only a message
 
 
-_RED, _AMBER, _GREY, _BLUE = "#FFC7CE", "#FFEB9C", "#E7E6E6", "#DDEBF7"
+_RED, _PURPLE, _AMBER = "#FFC7CE", "#E4DFEC", "#FFEB9C"
+_GREY, _BLUE = "#E7E6E6", "#DDEBF7"
 
 _STYLES: dict[str, OutcomeStyle] = {
     "valid": OutcomeStyle("Valid", None, "#70AD47", False, False, "valid"),
     "created": OutcomeStyle("Created", None, "#70AD47", False, False, "created"),
     "invalid": OutcomeStyle("Invalid", _RED, "#C00000", True, True, "invalid"),
-    "failed": OutcomeStyle("Failed", _RED, "#FF0000", True, True, "server_error"),
+    # Purple, not red: LeadSquared's or the system's failure, kept apart from bad data.
+    "failed": OutcomeStyle("Failed", _PURPLE, "#7030A0", True, True, "server_error"),
     "needs_review": OutcomeStyle("Needs review", _AMBER, "#FFC000", True, True, "needs_review"),
     "partial": OutcomeStyle("Partly done", _AMBER, "#ED7D31", False, True, "partial"),
     "duplicate": OutcomeStyle("Duplicate", _GREY, "#A5A5A5", False, False, "duplicate"),

@@ -31,6 +31,10 @@ _NAMES = {
     "partial": "Saved, but a follow-up step failed",
     "server_error": "LeadSquared gave no clear answer",
     "ambiguous": "Unclear whether LeadSquared saved it",
+    # LeadSquared's own exception types, as the sender keeps them today.
+    "MXLeadNotFoundException": "Lead not found in LeadSquared",
+    "MXDuplicateEntryException": "Already in LeadSquared",
+    "unexplained": "Unexpected reply from LeadSquared",
 }
 
 _WORD_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")

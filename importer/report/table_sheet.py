@@ -46,7 +46,10 @@ class TableSheet:
             self.sheet.write_string(0, column, name_, header)
 
     def append(
-        self, values: Sequence[Cell], tint: str | None = None, marks: Mapping[int, str] = {}
+        self,
+        values: Sequence[Cell],
+        tint: str | None = None,
+        marks: Mapping[int, str] | None = None,
     ) -> None:
         """Add a row tinted ``tint``; ``marks`` maps a column to the problem of its cell."""
         self.rows += 1
