@@ -37,7 +37,7 @@ from importer.model import Outcome, Problem
 from importer.payloads import send_settings
 from importer.ratelimit import Rate, RateLimiter
 from importer.reader import Source, SourceInfo
-from importer.report import ResultFiles, write_results
+from importer.report import ResultFiles, check_outputs, write_results
 from importer.rows import opportunity_rows
 from importer.sender import Progress, send
 
@@ -128,6 +128,7 @@ def run_import(
     in flight and ends the run as aborted; the next run continues where it stopped.
     """
     source, loaded = open_checked(path, mapping, options.sheet)
+    check_outputs(options.out, source.info.format, source.info.path, loaded.path)
     target: Target = options.target or loaded.target
     with Journal.open(
         journal_path(options),

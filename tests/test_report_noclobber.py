@@ -13,9 +13,13 @@ import pytest
 from e2e_support import MAPPING, SAMPLE_CSV, cli
 from test_report_support import invalid, make_results, problem
 
+from importer.config import load_settings
 from importer.errors import UsageError
 from importer.model import Outcome, RowOutcome
+from importer.ratelimit import parse_rate
 from importer.report import output_paths, write_results
+from importer.runner import RunOptions, run_import
+from importer.sandbox.testing import RunningSandbox
 
 HEADERS = ("Email", "Course")
 ROWS = [["a@example", "MBA"], ["b@example.com", "MBA"]]
@@ -101,3 +105,15 @@ def test_out_equal_to_the_mapping_is_refused(tmp_path: Path) -> None:
     assert done.code == 2
     assert mapping.read_bytes() == MAPPING.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.yaml"]
+
+
+def test_run_refuses_before_sending_anything(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    fix = tmp_path / "res.fix.csv"  # the fix file of an earlier run, corrected by the user
+    shutil.copy(SAMPLE_CSV, fix)
+    settings = load_settings(environ=sandbox.env())
+    options = RunOptions(out=tmp_path / "res.xlsx", rate=parse_rate("1000/1s"))
+    with pytest.raises(UsageError, match="give --out another name"):
+        run_import(fix, MAPPING, settings, options)
+    assert sandbox.stats()["calls_total"] == 0
+    assert fix.read_bytes() == SAMPLE_CSV.read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["res.fix.csv"]  # no journal either

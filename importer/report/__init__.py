@@ -1,12 +1,13 @@
 """The report stage: the results workbook an admin reviews and the fix file they re-run.
 
 write_results(out, ResultsInput(...)) -> ResultFiles; output_paths(out, format) lists every
-file it may write, so a caller can check them all before sending anything.
+file it may write, and check_outputs(out, format, input, mapping) refuses (UsageError) when
+one of them is the input or the mapping: call it before sending anything.
 """
 
 from importer.report.model import RESULT_COLUMNS, ResultFiles, ResultsInput
 from importer.report.outcome_styles import FIX_OUTCOMES
-from importer.report.paths import output_paths
+from importer.report.paths import check_outputs, output_paths
 from importer.report.workbook import write_results
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "ResultFiles",
     "ResultsInput",
+    "check_outputs",
     "output_paths",
     "write_results",
 ]

@@ -54,6 +54,17 @@ def output_paths(out: Path, source_format: Literal["csv", "xlsx"]) -> tuple[Path
     return OutputPaths.beside(out, source_format).every()
 
 
+def check_outputs(
+    out: Path,
+    source_format: Literal["csv", "xlsx"],
+    input_path: Path | None,
+    mapping: Path | None,
+) -> None:
+    """Raise :class:`UsageError` if ``write_results(out, …)`` could write over the input or
+    the mapping: call it before sending anything (``write_results`` checks again)."""
+    refuse_users_files(output_paths(out, source_format), input_path, mapping)
+
+
 def refuse_users_files(
     paths: Iterable[Path], input_path: Path | None, mapping: Path | None
 ) -> None:

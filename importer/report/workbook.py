@@ -21,7 +21,7 @@ from importer.report.csv_table import CsvTable
 from importer.report.fixfile import FixFile
 from importer.report.model import PROBLEMS_COLUMN, RESULT_COLUMNS, ResultFiles, ResultsInput
 from importer.report.outcome_styles import ATTENTION_OUTCOMES, FIX_OUTCOMES, style
-from importer.report.paths import OutputPaths, partial, refuse_users_files
+from importer.report.paths import OutputPaths, check_outputs, partial
 from importer.report.row_results import ResultChunk, result_chunks
 from importer.report.run_problems import run_problems
 from importer.report.summary import SummaryFacts, write_summary
@@ -36,8 +36,8 @@ def write_results(out: Path, results: ResultsInput) -> ResultFiles:
     """Write the results workbook to ``out`` and, beside it, the fix file and, for a big
     file, the rows and problems CSVs. Raises UsageError, before writing anything, if one of
     those names is the input or the mapping file."""
+    check_outputs(out, results.source_format, results.input_path, results.mapping_path)
     paths = OutputPaths.beside(out, results.source_format)
-    refuse_users_files(paths.every(), results.input_path, results.mapping_path)
     report = _Report(paths, results)
     try:
         return report.write()
