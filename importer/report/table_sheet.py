@@ -42,8 +42,8 @@ class TableSheet:
         self._lines = 1  # lines the current row's wrapped cells need
         self._widths = [len(h) + 2 for h in headers]  # room for the filter button
         header = book.cell_format(header=True)
-        for column, name_ in enumerate(headers):
-            self.sheet.write_string(0, column, name_, header)
+        for column, title in enumerate(headers):
+            self.sheet.write_string(0, column, title, header)
 
     def append(
         self,
