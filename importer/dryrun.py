@@ -102,5 +102,7 @@ def write_dry_run(report: DryRunReport, out: str | Path) -> ResultFiles:
         problems=report.problems,
         title="Dry run",
         details=details,
+        mapping=report.mapping,
+        goal=Outcome.VALID,
     )
     return write_results(Path(out), results)

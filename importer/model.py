@@ -66,9 +66,10 @@ _SUCCEEDED = frozenset(
         Outcome.UPDATED,
     }
 )
-# Rows still pending are left out of the fix file: some may have reached LeadSquared
-# already, and only re-running the same command (which checks them first) sends them safely.
-_TO_FIX = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NEEDS_REVIEW, Outcome.DUPLICATE})
+# Exactly the rows a person must correct. Pending rows are left out (some may have reached
+# LeadSquared already: only re-running the same command, which checks them first, sends
+# them safely), and so are duplicates (the opportunity exists; nothing to correct).
+_TO_FIX = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NEEDS_REVIEW})
 
 UNFINISHED: tuple[Outcome, ...] = (
     Outcome.PENDING,
@@ -92,7 +93,7 @@ class Problem:
     field: str | None  # the LeadSquared schema name it maps to
     code: str
     message: str
-    detail: str = ""
+    detail: str = ""  # LeadSquared's own exception text, when the server refused the row
 
     def to_dict(self) -> JsonDict:
         """The JSON shape of a problem (``--json``, the journal)."""

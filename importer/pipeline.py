@@ -219,9 +219,13 @@ def results_input(
     problems: Sequence[Problem],
     title: str,
     details: Sequence[tuple[str, str]],
+    mapping: Mapping | None = None,
+    goal: Outcome = Outcome.CREATED,
 ) -> ResultsInput:
-    """What the report stage needs; it re-reads the file so memory stays flat."""
+    """What the report stage needs; it re-reads the file so memory stays flat. With the
+    ``mapping``, the report refuses to write over it and knows which columns it reads."""
     source = open_source(info.path, info.sheet if info.format == "xlsx" else None)
+    mapped = frozenset(f.column for f in mapping.fields if f.column) if mapping else frozenset()
     return ResultsInput(
         source_format=info.format,
         sheet=info.sheet,
@@ -234,4 +238,8 @@ def results_input(
         details=details,
         csv_encoding=info.encoding,
         csv_delimiter=info.delimiter,
+        input_path=info.path,
+        mapping_path=mapping.path if mapping else None,
+        mapped_columns=mapped,
+        goal=goal,
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from importer.ledger import LedgerRun
+from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, RowOutcome
 from importer.pipeline import results_input
 from importer.reader import SourceInfo
@@ -16,6 +17,7 @@ from importer.report import ResultFiles, write_results
 def import_results(
     run: LedgerRun,
     info: SourceInfo,
+    mapping: MappingFile,
     outcomes: Mapping[int, RowOutcome],
     problems: Sequence[Problem],
     details: Sequence[tuple[str, str]],
@@ -39,6 +41,7 @@ def import_results(
         problems=problems,
         title="Import",
         details=details,
+        mapping=mapping,
     )
     files = write_results(out, results)
     run.save_results_record({**wanted, "files": _files_record(files)})

@@ -29,7 +29,7 @@ from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, Target
 from importer.pipeline import notes, open_checked, prepared_chunks, send_settings, source_details
 from importer.reader import Source, SourceInfo
-from importer.report import ResultFiles
+from importer.report import ResultFiles, check_outputs
 from importer.results import import_results
 from importer.send.preflight import check_account
 from importer.send.ratelimit import RateLimiter
@@ -114,6 +114,7 @@ def run_import(
     hears what the admin should know while it runs (waiting for another import).
     """
     source, loaded = open_checked(path, mapping, options.sheet)
+    check_outputs(options.out, source.info.format, source.info.path, loaded.path)
     target: Target = options.target or loaded.target
     where = ledger_path(settings.host, options.ledger)
     with Ledger.open(where, settings.host) as ledger, ledger.exclusive(wait=options.wait, say=say):
@@ -130,7 +131,7 @@ def run_import(
         counts = run.outcome_counts()
         details = _details(source.info, loaded, target, settings, options, ledger, run, aborted)
         files, rewritten = import_results(
-            run, source.info, RunOutcomes(run), problems, details, options.out, counts
+            run, source.info, loaded, RunOutcomes(run), problems, details, options.out, counts
         )
         run.finish(aborted, counts)
         return ImportReport(

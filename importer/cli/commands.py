@@ -36,9 +36,13 @@ def checked(
     from importer.dryrun import validate as check
     from importer.dryrun import write_dry_run
     from importer.pipeline import results_path
+    from importer.reader import file_format
+    from importer.report import check_outputs
 
+    workbook = results_path(file, out)
+    check_outputs(workbook, file_format(file), file, mapping)  # before reading anything
     report = check(file, mapping, sheet=sheet_arg(sheet), target=target)
-    files = write_dry_run(report, results_path(file, out))
+    files = write_dry_run(report, workbook)
     if as_json:
         click.echo(json.dumps(report.to_dict() | {"workbook": str(files.workbook)}, indent=2))
     else:

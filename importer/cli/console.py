@@ -76,4 +76,4 @@ def print_files(files: ResultFiles) -> None:
     if files.fix_file:
         click.echo(f"Rows to fix and run again: {files.fix_file}")
     if files.spill_csv:
-        click.echo(f"Rows beyond Excel's limit: {files.spill_csv}")
+        click.echo(f"Every row's result (the workbook lists those to look at): {files.spill_csv}")

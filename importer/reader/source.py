@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from importer.reader.formula_guard import restore_frame, written_by_report
 from importer.reader.headers import HeaderPlan, clean_header, plan_headers
 
 # rows -> raw frames; must start from the top of the file each time it is called.
@@ -48,6 +49,8 @@ class Source:
         self.blank_rows = 0
         self._raw = raw
         self._positions = list(plan.positions)
+        # Our own fix file: undo the apostrophes that kept its cells from being formulas.
+        self._restore = written_by_report(info.format, info.headers)
 
     def chunks(self, rows: int = 50_000) -> Iterator[pd.DataFrame]:
         if rows < 1:
@@ -76,7 +79,7 @@ class Source:
         if skipped:
             self.blank_rows += skipped
             frame = frame.loc[~blank]
-        return frame
+        return restore_frame(frame) if self._restore else frame
 
     def _empty(self) -> pd.DataFrame:
         return pd.DataFrame(
