@@ -2,9 +2,9 @@
 
 Every call waits for the :class:`~importer.send.ratelimit.RateLimiter`, then goes out once
 over a pooled ``requests.Session`` with the keys in headers (never in the URL).
-:mod:`importer.send.classify` says what each answer means; this module retries what it
-says to retry (backoff with full jitter; a rate-limit answer pauses every worker through
-the limiter) and raises the rest (see the tree in :mod:`importer.errors`).
+:mod:`importer.send.classify` says what each answer means; :func:`importer.send.paced.paced`
+retries what it says to retry (backoff with full jitter; a rate-limit answer pauses every
+worker through the limiter) and this module raises the rest (see :mod:`importer.errors`).
 
 Secrets: keys are only in session headers; every message built here passes through
 :meth:`Settings.scrub`, and library exceptions are not chained (their text and request
@@ -28,6 +28,7 @@ from importer.errors import Ambiguous, RetriesExhausted
 from importer.model import JsonDict
 from importer.send.classify import Reply, TryAgain, judge_failed_send, judge_response
 from importer.send.clock import ServerClock
+from importer.send.paced import paced
 from importer.send.ratelimit import RateLimiter
 from importer.send.retry import RetryPolicy
 from importer.settings import Settings
@@ -147,26 +148,15 @@ class LsqClient:
         after the rate limiter lets the call go and before it goes: the sender commits its
         rows in flight there, so rows waiting for the limiter are never "maybe sent".
         """
-        failures = throttles = 0
-        while True:
-            self.limiter.acquire()
-            if before_send is not None:
-                before_send()
-                before_send = None
-            outcome = self._try_once(method, path, params, body, write)
-            if isinstance(outcome, Reply):
-                return outcome
-            if outcome.throttle:
-                log.info("%s: the account's rate limit was hit; pausing all requests", path)
-                throttles += 1
-                if throttles > self.retry.max_throttles:
-                    raise self._exhausted(path, outcome, throttles)
-                self.limiter.throttled()
-                continue
-            failures += 1
-            if failures >= self.retry.attempts:
-                raise self._exhausted(path, outcome, failures)
-            self._sleep(self.retry.backoff(failures, self._rng.random()))
+        return paced(
+            lambda: self._try_once(method, path, params, body, write),
+            limiter=self.limiter,
+            retry=self.retry,
+            exhausted=lambda last, tries: self._exhausted(path, last, tries),
+            sleep=self._sleep,
+            rng=self._rng,
+            before_send=before_send,
+        )
 
     def close(self) -> None:
         self._session.close()
