@@ -7,6 +7,7 @@ The library API (the CLI is a thin layer over it)::
     report = validate("enquiries.xlsx", "mappings/opportunities.yaml")   # a DryRunReport
     write_dry_run(report, "review.xlsx")
     settings = load_settings()                                            # LSQ_* variables
+                                          # (load_noojee_settings(): a destination: noojee mapping)
     result = run_import("enquiries.xlsx", "mappings/opportunities.yaml", settings,
                         RunOptions(out=Path("results.xlsx")))             # an ImportReport
 
@@ -31,6 +32,8 @@ _API = {
     "Settings": "importer.settings",
     "load_settings": "importer.settings",
     "Rate": "importer.settings",
+    "NoojeeSettings": "importer.send.noojee.settings",
+    "load_noojee_settings": "importer.send.noojee.settings",
     "parse_rate": "importer.settings",
     "Outcome": "importer.model",
     "Problem": "importer.model",
@@ -40,6 +43,7 @@ _API = {
 __all__ = [
     "DryRunReport",
     "ImportReport",
+    "NoojeeSettings",
     "Outcome",
     "Problem",
     "Rate",
@@ -47,6 +51,7 @@ __all__ = [
     "RunOptions",
     "Settings",
     "__version__",
+    "load_noojee_settings",
     "load_settings",
     "parse_rate",
     "run_import",
@@ -58,6 +63,7 @@ if TYPE_CHECKING:
     from importer.dryrun import DryRunReport, validate, write_dry_run
     from importer.model import Outcome, Problem, RowOutcome
     from importer.run import ImportReport, RunOptions, run_import
+    from importer.send.noojee.settings import NoojeeSettings, load_noojee_settings
     from importer.settings import Rate, Settings, load_settings, parse_rate
 
 

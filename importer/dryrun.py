@@ -14,7 +14,14 @@ from pathlib import Path
 
 from importer.mapping import Mapping
 from importer.model import JsonDict, Outcome, Problem, RowOutcome, Target
-from importer.pipeline import notes, open_checked, prepared_chunks, results_input, source_details
+from importer.pipeline import (
+    chosen_target,
+    notes,
+    open_checked,
+    prepared_chunks,
+    results_input,
+    source_details,
+)
 from importer.reader import SourceInfo
 from importer.report import ResultFiles, write_results
 
@@ -72,7 +79,7 @@ def validate(
     """Dry-run ``path`` through ``mapping`` for ``target`` (default: the mapping's);
     nothing is sent anywhere."""
     source, loaded = open_checked(path, mapping, sheet)
-    chosen = target or loaded.target
+    chosen = chosen_target(loaded, target)
     rows_read = 0
     invalid: dict[int, RowOutcome] = {}
     problems: list[Problem] = []

@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 JsonDict = dict[str, Any]
 
-#: The LeadSquared endpoint family valid rows are sent through (see the README).
-Target = Literal["bulk", "capture", "auto"]
+#: The endpoint family valid rows are sent through (see the README): LeadSquared's three,
+#: chosen with ``--target``, or Noojee Contact's, chosen by a mapping's ``destination: noojee``.
+Target = Literal["bulk", "capture", "auto", "noojee"]
 TARGETS: tuple[Target, ...] = ("bulk", "capture", "auto")
 
 
@@ -135,3 +136,28 @@ class OpportunityRow:
     when: str | None = None  # OpportunityDateTime
     owner_email: str | None = None  # OpportunityOwnerEmail
     key: str = ""  # its idempotency key, set by the ledger (importer.send.identity)
+
+
+@dataclass(frozen=True, slots=True)
+class DialerLead:
+    """A valid row as one Noojee Contact lead, ready to send (built by
+    :func:`importer.send.noojee.leads.dialer_leads`, the dry run's and the import's step).
+
+    ``fields`` is the flat ``{field: value}`` object Noojee takes, in the mapping's order:
+    template field names and system fields (``njExternalLeadId``, ``njCallBackDate`` as
+    ``yyyy/MM/dd HH:mm``, ...). ``identity`` says what makes two rows the same lead of the
+    campaign (:mod:`importer.send.noojee.identity`); the ledger keys the row by it (and,
+    for an update, by the values it sets).
+    """
+
+    sheet: str
+    row: int
+    fields: tuple[tuple[str, str], ...]
+    external_id: str  # njExternalLeadId, "" when the row has none
+    identity: str  # which lead of which campaign (rows with the same one are the same lead)
+    update: bool = False  # sent to updateLeadFast (mode: update), else insertLeadFast
+    key: str = ""  # its idempotency key, set by the ledger
+
+
+#: A row the sender can send: a LeadSquared opportunity or a Noojee lead.
+ReadyRow = OpportunityRow | DialerLead

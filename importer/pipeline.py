@@ -5,7 +5,8 @@ habit: the dry run is the real code path with sending switched off).
     checked_chunks    every chunk of the file, normalised and validated (problems as values)
     opportunity_rows  valid rows -> send-ready :class:`OpportunityRow` (constants applied here,
                       once: lead constants to LeadDetails, meta ones to the request, the rest
-                      to the opportunity's Fields)
+                      to the opportunity's Fields); for a ``destination: noojee`` mapping,
+                      :class:`DialerLead` instead (importer.send.noojee.leads)
     send_settings     the typed, frozen seam from the mapping to the payload builders
     payload_problems  what the payload builder refuses, as row problems
     prepared_chunks   all of the above, chunk by chunk: rows to send and rows refused
@@ -14,18 +15,21 @@ habit: the dry run is the real code path with sending switched off).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Mapping as ReadOnly
 from dataclasses import dataclass
 from pathlib import Path
 
+from importer.errors import UsageError
 from importer.mapping import Mapping, check_headers, load_mapping
 from importer.mapping.model import LEAD_PREFIX, META_TARGETS
-from importer.model import OpportunityRow, Outcome, Problem, RowOutcome, Target
+from importer.model import OpportunityRow, Outcome, Problem, ReadyRow, RowOutcome, Target
 from importer.reader import Source, SourceInfo, open_source
 from importer.report import ResultsInput
+from importer.send.noojee.leads import DialerLeads
 from importer.send.payloads import SendSettings, bulk_item, capture_body, schema_name_problem
 from importer.validation import CheckedChunk, Checker
+from importer.validation.noojee import NoojeeChecker
 
 CHUNK_ROWS = 50_000
 
@@ -52,9 +56,20 @@ def open_checked(
     return source, loaded
 
 
+def chosen_target(mapping: Mapping, target: Target | None) -> Target:
+    """``target`` (``--target``), else the mapping's; a Noojee mapping has only its own."""
+    if mapping.noojee is not None and target not in (None, "noojee"):
+        raise UsageError(
+            f"--target {target} is for LeadSquared mappings; {mapping.path.name} sends to "
+            "Noojee Contact (destination: noojee). Leave --target out."
+        )
+    return target or mapping.target
+
+
 def checked_chunks(source: Source, mapping: Mapping) -> Iterator[CheckedChunk]:
     """Every chunk of the file, mapped and validated."""
-    checker = Checker(mapping, source.info.sheet)
+    sheet = source.info.sheet
+    checker = NoojeeChecker(mapping, sheet) if mapping.noojee else Checker(mapping, sheet)
     for raw in source.chunks(CHUNK_ROWS):
         yield checker.check(raw)
 
@@ -136,7 +151,7 @@ class Prepared:
     """One chunk, ready: the rows to send, and the rows that cannot be sent with why."""
 
     rows_read: int
-    ready: tuple[OpportunityRow, ...]
+    ready: tuple[ReadyRow, ...]
     invalid: tuple[RowOutcome, ...]  # in row order
     problems: tuple[Problem, ...]  # every problem of the chunk, in row order
 
@@ -144,13 +159,12 @@ class Prepared:
 def prepared_chunks(source: Source, mapping: Mapping, target: Target) -> Iterator[Prepared]:
     """Every chunk of the file through every step before sending; the dry run and the
     import both walk exactly this."""
-    settings = send_settings(mapping)
+    build = row_builder(mapping, source.info.sheet, target)
     sheet = source.info.sheet
     for chunk in checked_chunks(source, mapping):
-        ready: list[OpportunityRow] = []
+        ready: list[ReadyRow] = []
         refused: dict[int, list[Problem]] = {}
-        for row in opportunity_rows(chunk, mapping, sheet):
-            found = payload_problems(row, settings, target)
+        for row, found in build(chunk):
             if found:
                 refused[row.row] = found
             else:
@@ -164,6 +178,24 @@ def prepared_chunks(source: Source, mapping: Mapping, target: Target) -> Iterato
             invalid=tuple(sorted(invalid, key=lambda o: o.row)),
             problems=tuple(sorted(problems, key=lambda p: p.row)),
         )
+
+
+RowBuilder = Callable[[CheckedChunk], Iterator[tuple[ReadyRow, list[Problem]]]]
+
+
+def row_builder(mapping: Mapping, sheet: str, target: Target) -> RowBuilder:
+    """A chunk's valid rows -> each row to send, with what its request would be refused
+    for: the payload checks (LeadSquared), or a lead an earlier row already named (Noojee,
+    whose builder remembers every lead of the sheet)."""
+    if mapping.noojee is not None:
+        return DialerLeads(mapping, sheet).build
+    settings = send_settings(mapping)
+
+    def build(chunk: CheckedChunk) -> Iterator[tuple[ReadyRow, list[Problem]]]:
+        for row in opportunity_rows(chunk, mapping, sheet):
+            yield row, payload_problems(row, settings, target)
+
+    return build
 
 
 def mapping_notes(mapping: Mapping, target: Target | None = None) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ def import_results(
     details: Sequence[tuple[str, str]],
     out: Path,
     counts: Mapping[Outcome, int],
+    goal: Outcome = Outcome.CREATED,
 ) -> tuple[ResultFiles, bool]:
     """The run's result files, and whether they were written now (False: kept as they were
     because nothing changed since they were written)."""
@@ -42,6 +43,7 @@ def import_results(
         title="Import",
         details=details,
         mapping=mapping,
+        goal=goal,
     )
     files = write_results(out, results)
     run.save_results_record({**wanted, "files": _files_record(files)})

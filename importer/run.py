@@ -4,14 +4,17 @@
 
 1. the file and the mapping are opened and checked to fit (nothing sent yet);
 2. the account's ledger is opened and locked: one import at a time per account;
-3. one call checks the keys, the host and the event code before any row is loaded;
+3. one call checks the keys, the host and the event code (or Noojee's key and host) before
+   any row is loaded;
 4. every row goes through the dry run's steps; valid rows are keyed by what they send
    (:mod:`importer.send.identity`): a key an earlier run created is ``already_imported``
    and never sent, whatever file, sheet or ``--out`` it comes from;
 5. the unsent rows go out at the account's rate (rows caught in flight by a crash are
    looked up first), and the results workbook is written.
 
-Running the same command again continues the same run: nothing is sent twice.
+Running the same command again continues the same run: nothing is sent twice. Where the
+rows go - LeadSquared, or Noojee Contact for a ``destination: noojee`` mapping - is the
+:class:`~importer.send.destination.Destination`; everything else here is the same for all.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,15 +31,21 @@ from importer.errors import AbortedError, ConfigError, Interrupted
 from importer.ledger import Ledger, LedgerRun, RunOutcomes, RunSpec, ledger_path
 from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, Target
-from importer.pipeline import notes, open_checked, prepared_chunks, send_settings, source_details
+from importer.pipeline import (
+    chosen_target,
+    notes,
+    open_checked,
+    prepared_chunks,
+    send_settings,
+    source_details,
+)
 from importer.reader import Source, SourceInfo
 from importer.report import ResultFiles, check_outputs
 from importer.results import import_results
-from importer.send.preflight import check_account
+from importer.send.destination import AnySettings, Destination, connect, ledger_prefix
 from importer.send.ratelimit import RateLimiter
-from importer.send.sender import Progress, send
-from importer.send.transport import LsqClient
-from importer.settings import DEFAULT_RATE, Rate, Settings
+from importer.send.sender import Progress, send_with
+from importer.settings import DEFAULT_RATE, Rate
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,9 @@ class RunOptions:
     ledger: Path | None = None  # default: the account's (importer.ledger.location)
     target: Target | None = None  # default: the mapping's
     rate: Rate = field(default_factory=lambda: DEFAULT_RATE)
-    workers: int = 16  # requests in flight, to hide latency; the rate limit is the throttle
+    # requests in flight, to hide latency; the rate limit is the throttle (Noojee: at most
+    # the mapping's noojee.concurrency)
+    workers: int = 16
     allow_resend: bool = False  # send rows an earlier run created again (can duplicate!)
     wait: bool = False  # wait for another import into the account instead of stopping
 
@@ -68,7 +80,8 @@ class ImportReport:
     def exit_code(self) -> int:
         if self.aborted:
             return 3
-        return 0 if set(self.counts) <= {Outcome.CREATED, Outcome.ALREADY_IMPORTED} else 1
+        done = {Outcome.CREATED, Outcome.UPDATED, Outcome.ALREADY_IMPORTED}
+        return 0 if set(self.counts) <= done else 1
 
     def to_dict(self) -> JsonDict:
         return {
@@ -98,7 +111,7 @@ def file_sha256(path: Path) -> str:
 def run_import(
     path: str | Path,
     mapping: str | Path | MappingFile,
-    settings: Settings,
+    settings: AnySettings,
     options: RunOptions,
     *,
     progress: Callable[[int], Progress] | None = None,
@@ -115,23 +128,32 @@ def run_import(
     """
     source, loaded = open_checked(path, mapping, options.sheet)
     check_outputs(options.out, source.info.format, source.info.path, loaded.path)
-    target: Target = options.target or loaded.target
-    where = ledger_path(settings.host, options.ledger)
+    target = chosen_target(loaded, options.target)
+    where = ledger_path(settings.host, options.ledger, prefix=ledger_prefix(loaded))
     with Ledger.open(where, settings.host) as ledger, ledger.exclusive(wait=options.wait, say=say):
         run = ledger.start_run(_spec(source, loaded, target, options))
         limiter = RateLimiter(options.rate)
         limiter.seed(run.recent_calls(options.rate.seconds * 2))
-        with LsqClient(settings, limiter, pool_size=options.workers) as client:
-            check_account(client, loaded)
+        send = send_settings(loaded)
+        with closing(connect(settings, loaded, send, target, limiter, options.workers)) as to:
+            to.check()
             problems = load_rows(source, loaded, run)
             to_send = _unfinished(run)
             callback = progress(to_send) if progress else None
-            aborted = send_all(run, client, loaded, options, target, callback, stop)
+            aborted = send_all(run, to, callback, stop)
         aborted = aborted or _left_unchecked(run)
         counts = run.outcome_counts()
-        details = _details(source.info, loaded, target, settings, options, ledger, run, aborted)
+        details = _details(source.info, loaded, target, to, options, ledger, run, aborted)
         files, rewritten = import_results(
-            run, source.info, loaded, RunOutcomes(run), problems, details, options.out, counts
+            run,
+            source.info,
+            loaded,
+            RunOutcomes(run),
+            problems,
+            details,
+            options.out,
+            counts,
+            to.goal,
         )
         run.finish(aborted, counts)
         return ImportReport(
@@ -173,22 +195,17 @@ def load_rows(source: Source, mapping: MappingFile, run: LedgerRun) -> list[Prob
 
 def send_all(
     run: LedgerRun,
-    client: LsqClient,
-    mapping: MappingFile,
-    options: RunOptions,
-    target: Target,
+    destination: Destination,
     progress: Progress | None,
     stop: threading.Event | None,
 ) -> str | None:
     """Send every unsent row; returns why the run stopped part-way, or None."""
     stop = stop or threading.Event()
     try:
-        send(
+        send_with(
             run,
-            client,
-            send_settings(mapping),
-            target=target,
-            workers=options.workers,
+            destination.workers(),
+            workers=destination.concurrency,
             progress=progress,
             stop=stop,
         )
@@ -198,7 +215,7 @@ def send_all(
     except (AbortedError, ConfigError) as exc:
         # A ConfigError here (the host answered with a redirect) comes once rows may have
         # been sent: the run stopped part-way (exit 3), it did not "do nothing" (exit 2).
-        return client.settings.scrub(str(exc))
+        return destination.scrub(str(exc))
     return None
 
 
@@ -209,7 +226,7 @@ def _left_unchecked(run: LedgerRun) -> str | None:
     if not unclear:
         return None
     return (
-        f"{unclear} row(s) got no clear answer and LeadSquared's look-ups to check them "
+        f"{unclear} row(s) got no clear answer and the checks made before resending them "
         "failed; they were not sent again."
     )
 
@@ -223,7 +240,7 @@ def _details(
     info: SourceInfo,
     mapping: MappingFile,
     target: Target,
-    settings: Settings,
+    destination: Destination,
     options: RunOptions,
     ledger: Ledger,
     run: LedgerRun,
@@ -231,9 +248,7 @@ def _details(
 ) -> list[tuple[str, str]]:
     details = [
         *source_details(info, mapping, target),
-        ("Host", settings.host),
-        ("Event code", str(mapping.event_code)),
-        ("Target", target),
+        *destination.details(),
         ("Rate limit", f"{options.rate.calls} calls per {options.rate.seconds:g} s"),
         ("Ledger", f"{ledger.path} (run {run.id})"),
         ("Written", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")),

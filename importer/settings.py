@@ -31,10 +31,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from importer.errors import ConfigError
 
@@ -76,15 +76,21 @@ class Settings:
         return tuple(s for s in (self.access_key, self.secret_key, self.api_key) if s)
 
     def scrub(self, text: str) -> str:
-        """``text`` with every key (plain or URL-encoded) replaced by ``***``.
+        """``text`` with every key replaced by ``***`` (see :func:`scrub_secrets`)."""
+        return scrub_secrets(text, self.secrets())
 
-        Used on anything that may echo a request: server error text, library exception
-        text. Longest first, so a key that contains another is hidden whole.
-        """
-        forms = {form for key in self.secrets() for form in (key, quote(key, safe=""))}
-        for form in sorted(forms, key=len, reverse=True):
-            text = text.replace(form, "***")
-        return text
+
+def scrub_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (plain, or URL-encoded as in a path or a query string)
+    replaced by ``***``.
+
+    Used on anything that may echo a request: server error text, library exception text.
+    Longest first, so a key that contains another is hidden whole.
+    """
+    forms = {form for key in secrets if key for form in (key, quote(key, safe=""), quote_plus(key))}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, "***")
+    return text
 
 
 def mask(key: str) -> str:
@@ -136,18 +142,21 @@ def read_env_file(path: Path) -> dict[str, str]:
     return pairs
 
 
-def check_host(host: str) -> str:
-    """The host URL without a trailing slash, or a ConfigError saying what is wrong."""
+def check_host(
+    host: str, name: str = "LSQ_HOST", example: str = "https://api-in21.leadsquared.com"
+) -> str:
+    """The host URL (the setting ``name``) without a trailing slash, or a ConfigError
+    saying what is wrong."""
     parts = urlsplit(host.strip())
-    example = "for example https://api-in21.leadsquared.com"
+    example = f"for example {example}"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"LSQ_HOST must be a web address ({example}), got {host.strip()!r}.")
+        raise ConfigError(f"{name} must be a web address ({example}), got {host.strip()!r}.")
     if parts.username or parts.password or parts.query or parts.fragment:
         # Credentials in the URL would end up in logs and error messages.
-        raise ConfigError(f"LSQ_HOST must be only scheme and host name ({example}).")
+        raise ConfigError(f"{name} must be only scheme and host name ({example}).")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
-            f"LSQ_HOST uses plain http:// to {parts.hostname}: the API keys would travel "
+            f"{name} uses plain http:// to {parts.hostname}: the API keys would travel "
             f"unencrypted. Use https:// ({example})."
         )
     return host.strip().rstrip("/")

@@ -36,7 +36,8 @@ def add_rows(
     run: LedgerRun, rows: Sequence[OpportunityRow], settings: SendSettings
 ) -> list[OpportunityRow]:
     """Record ``rows`` as one valid chunk; returns them with their ledger keys."""
-    return run.add(Prepared(len(rows), tuple(rows), (), ()), settings)
+    added = run.add(Prepared(len(rows), tuple(rows), (), ()), settings)
+    return [row for row in added if isinstance(row, OpportunityRow)]
 
 
 def outcomes(run: LedgerRun) -> dict[int, RowOutcome]:

@@ -101,11 +101,14 @@ def run(
         return checked(file, mapping, sheet, out, as_json, target)
     from importer.cli.progress import ProgressReporter
     from importer.cli.signals import stop_on_ctrl_c
+    from importer.mapping import load_mapping
     from importer.pipeline import results_path
     from importer.run import RunOptions, run_import
-    from importer.settings import load_settings, parse_rate
+    from importer.send.destination import load_destination_settings
+    from importer.settings import parse_rate
 
-    settings = load_settings(config)
+    loaded = load_mapping(mapping)  # its destination says which settings to read
+    settings = load_destination_settings(loaded, config)
     options = RunOptions(
         out=results_path(file, out),
         sheet=sheet_arg(sheet),
@@ -128,7 +131,7 @@ def run(
         return reporters[-1]
 
     with stop_on_ctrl_c(stop, say):
-        report = run_import(file, mapping, settings, options, progress=progress, stop=stop, say=say)
+        report = run_import(file, loaded, settings, options, progress=progress, stop=stop, say=say)
     for reporter in reporters:
         reporter.close()
     if as_json:

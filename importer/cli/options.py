@@ -41,7 +41,8 @@ def config_option(command: F) -> F:
     return click.option(
         "--config",
         type=click.Path(path_type=Path, dir_okay=False, exists=True),
-        help="File with LSQ_HOST, LSQ_ACCESS_KEY, LSQ_SECRET_KEY (else the environment).",
+        help="File with LSQ_HOST, LSQ_ACCESS_KEY, LSQ_SECRET_KEY - or, for a Noojee mapping, "
+        "NOOJEE_HOST, NOOJEE_API_KEY (else the environment).",
     )(command)
 
 

@@ -1,15 +1,30 @@
 """How rows and problems are written into the ledger and read back: enough to resend a row
-after a crash without the input file."""
+after a crash without the input file. A Noojee lead is marked ``"kind": "noojee"``."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 
-from importer.model import OpportunityRow, Problem
+from importer.model import DialerLead, OpportunityRow, Problem, ReadyRow
+
+NOOJEE = "noojee"
 
 
-def row_to_json(row: OpportunityRow) -> str:
+def row_to_json(row: ReadyRow) -> str:
+    if isinstance(row, DialerLead):
+        return _dumps(
+            {
+                "kind": NOOJEE,
+                "sheet": row.sheet,
+                "row": row.row,
+                "fields": [list(p) for p in row.fields],
+                "external_id": row.external_id,
+                "identity": row.identity,
+                "update": row.update,
+                "key": row.key,
+            }
+        )
     data = {
         "sheet": row.sheet,
         "row": row.row,
@@ -21,12 +36,26 @@ def row_to_json(row: OpportunityRow) -> str:
         "owner_email": row.owner_email,
         "key": row.key,
     }
+    return _dumps(data)
+
+
+def _dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def row_from_json(text: str) -> OpportunityRow:
+def row_from_json(text: str) -> ReadyRow:
     """Inverse of :func:`row_to_json`."""
     data = json.loads(text)
+    if data.get("kind") == NOOJEE:
+        return DialerLead(
+            sheet=data["sheet"],
+            row=int(data["row"]),
+            fields=tuple((str(a), str(b)) for a, b in data["fields"]),
+            external_id=data["external_id"],
+            identity=data["identity"],
+            update=bool(data["update"]),
+            key=data["key"],
+        )
     return OpportunityRow(
         sheet=data["sheet"],
         row=int(data["row"]),

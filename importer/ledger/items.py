@@ -22,16 +22,23 @@ from importer.ledger import runs
 from importer.ledger.codec import problems_from_json, problems_to_json, row_from_json, row_to_json
 from importer.ledger.db import Database
 from importer.ledger.runs import RunSpec, now_text
-from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome
+from importer.model import DialerLead, JsonDict, Outcome, Problem, ReadyRow, RowOutcome
 from importer.send.identity import idempotency_key
+from importer.send.noojee.identity import dialer_key
 from importer.send.payloads import SendSettings
 
 if TYPE_CHECKING:
     from importer.pipeline import Prepared
 
 PAGE_ROWS = 5_000
-# States in which a key already stands for an opportunity in LeadSquared.
-EXISTING = (Outcome.CREATED, Outcome.DUPLICATE, Outcome.PARTIAL, Outcome.NEEDS_REVIEW)
+# States in which a key already stands for an opportunity in LeadSquared (a lead in Noojee).
+EXISTING = (
+    Outcome.CREATED,
+    Outcome.DUPLICATE,
+    Outcome.PARTIAL,
+    Outcome.NEEDS_REVIEW,
+    Outcome.UPDATED,
+)
 # States another run's key may be taken over in: it was never created (failed), or its
 # run died on the way (the lock proves no other run is alive).
 _TAKEOVER = (Outcome.FAILED, Outcome.PENDING, Outcome.IN_FLIGHT, Outcome.AMBIGUOUS)
@@ -45,7 +52,7 @@ _UNCLEAR_MESSAGE = (
 class SentRow:
     """A row caught on its way by a crash or an unclear answer: to be looked up first."""
 
-    row: OpportunityRow
+    row: ReadyRow
     state: Outcome
     sent_at: float | None  # the server's clock when it was last sent (epoch seconds)
     unclear: int  # unclear answers so far
@@ -59,7 +66,7 @@ class LedgerRun:
 
     # -- loading the file's rows ------------------------------------------------------
 
-    def add(self, part: Prepared, settings: SendSettings) -> list[OpportunityRow]:
+    def add(self, part: Prepared, settings: SendSettings) -> list[ReadyRow]:
         """Record a chunk's rows and return its valid rows with their keys; rows this run
         already holds (a resumed run) stay as they are. A row whose key another row of this
         run already has is that row's duplicate."""
@@ -73,13 +80,16 @@ class LedgerRun:
             )
         return keyed
 
-    def key_of(self, row: OpportunityRow, settings: SendSettings) -> str:
-        key = idempotency_key(self.host, row, settings)
+    def key_of(self, row: ReadyRow, settings: SendSettings) -> str:
+        if isinstance(row, DialerLead):
+            key = dialer_key(self.host, row)
+        else:
+            key = idempotency_key(self.host, row, settings)
         if self.spec.allow_resend:  # a deliberate resend is a new opportunity of its own
             key = hashlib.sha256(f"{key}/resend/{self.id}".encode()).hexdigest()
         return key
 
-    def _add_row(self, tx: sqlite3.Connection, row: OpportunityRow) -> None:
+    def _add_row(self, tx: sqlite3.Connection, row: ReadyRow) -> None:
         held = "SELECT row FROM run_rows WHERE run_id = ? AND "
         if tx.execute(held + "row = ?", (self.id, row.row)).fetchone():
             return
@@ -119,7 +129,7 @@ class LedgerRun:
         )
         return [SentRow(row_from_json(p), Outcome(s), t, max(u, 1)) for p, s, t, u in cursor]
 
-    def pending(self, page: int = PAGE_ROWS) -> Iterator[list[OpportunityRow]]:
+    def pending(self, page: int = PAGE_ROWS) -> Iterator[list[ReadyRow]]:
         """The rows still to send, in spreadsheet order, a page at a time (memory stays
         flat however long the file)."""
         last = 0
@@ -136,7 +146,7 @@ class LedgerRun:
 
     # -- what the sender writes ---------------------------------------------------------
 
-    def claim(self, rows: Sequence[OpportunityRow], batch_id: str, sent_at: float) -> list[int]:
+    def claim(self, rows: Sequence[ReadyRow], batch_id: str, sent_at: float) -> list[int]:
         """Move ``rows`` to in_flight, each only if it is still pending (one atomic step),
         right before their request goes out; returns the row numbers claimed."""
         claimed = []
@@ -152,7 +162,7 @@ class LedgerRun:
             tx.execute("INSERT INTO calls VALUES (?)", (time.time(),))
         return claimed
 
-    def mark(self, rows: Iterable[OpportunityRow], state: Outcome, message: str = "") -> None:
+    def mark(self, rows: Iterable[ReadyRow], state: Outcome, message: str = "") -> None:
         """Move rows back to pending (to send) or to ambiguous (to look up)."""
         if state not in (Outcome.PENDING, Outcome.AMBIGUOUS):
             raise ValueError(f"mark() is for pending/ambiguous, not {state!r}")
@@ -264,7 +274,7 @@ class LedgerRun:
         if owner != self.id and outcome in EXISTING:
             where = f"{owner_file}, row {owner_row}" if owner_file else f"run {owner}"
             said = (
-                f"Row {row}: already in LeadSquared, imported on {finished_at} UTC from "
+                f"Row {row}: already imported on {finished_at} UTC from "
                 f"{where} (run {owner}); nothing was sent."
             )
             return RowOutcome(sheet, row, Outcome.ALREADY_IMPORTED, opportunity_id, lead_id, said)
@@ -275,7 +285,7 @@ class LedgerRun:
         return RowOutcome(sheet, row, outcome, opportunity_id, lead_id, message, found)
 
 
-def _twin_problem(row: OpportunityRow, twin: int) -> Problem:
+def _twin_problem(row: ReadyRow, twin: int) -> Problem:
     message = (
         f"Row {row.row}: the same opportunity as row {twin} (same lead and same identifying "
         "values), so it would be created twice — delete one of the two rows"

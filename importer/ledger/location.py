@@ -20,14 +20,19 @@ def state_folder(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def ledger_path(
-    host: str, chosen: str | Path | None = None, environ: Mapping[str, str] = os.environ
+    host: str,
+    chosen: str | Path | None = None,
+    environ: Mapping[str, str] = os.environ,
+    prefix: str = "",
 ) -> Path:
-    """The ledger file for ``host``: ``chosen``, else ``LSQ_LEDGER``, else the default."""
+    """The ledger file for ``host``: ``chosen``, else ``LSQ_LEDGER``, else the default
+    (``prefix``: another destination's, e.g. ``noojee-``, so a Noojee server on the same
+    host as LeadSquared - the sandbox - keeps a ledger of its own)."""
     if chosen is not None:
         return Path(chosen)
     if environ.get(ENV_NAME):
         return Path(environ[ENV_NAME])
-    return state_folder(environ) / f"{host_slug(host)}.sqlite"
+    return state_folder(environ) / f"{prefix}{host_slug(host)}.sqlite"
 
 
 def host_slug(host: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
@@ -39,6 +40,8 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _CUSTOM = re.compile(r"mx_custom_(\d+)", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"%(.)")
 _DIRECTIVES = set("dmyYHIMSpbBfj%")
+# Reads a ``to:`` value: (section, key, text) -> (name, place); LeadSquared's by default.
+TargetParser = Callable[[Section, str, str], tuple[str, Place]]
 
 
 def parse_target(section: Section, key: str, text: str) -> tuple[str, Place]:
@@ -71,11 +74,12 @@ def _near(word: str, choices: tuple[str, ...]) -> bool:
     return bool(difflib.get_close_matches(word.lower(), lowered, n=1, cutoff=0.8))
 
 
-def parse_column(section: Section, header: str) -> FieldSpec:
-    """The FieldSpec of ``columns.<header>``."""
+def parse_column(section: Section, header: str, targets: TargetParser = parse_target) -> FieldSpec:
+    """The FieldSpec of ``columns.<header>``; ``targets`` reads its ``to:`` (another
+    destination's field names, e.g. Noojee's)."""
     spec_section = section.sub(header, COLUMN_KEYS)
     to = spec_section.text("to", required=True) or ""
-    target, place = parse_target(spec_section, "to", to)
+    target, place = targets(spec_section, "to", to)
     type_ = spec_section.choice("type", TYPES, _DEFAULT_TYPES.get(target, "String"))
     _refuse_misplaced(spec_section, type_)
     values = _values(spec_section)

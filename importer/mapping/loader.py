@@ -16,11 +16,13 @@ from importer.errors import MappingError
 from importer.mapping.columns import parse_column, parse_constants, parse_target
 from importer.mapping.digest import semantic_digest
 from importer.mapping.model import COMMENT_FIELD, LEAD_PREFIX, DependentRule, FieldSpec, Mapping
+from importer.mapping.noojee import destination, load_noojee
 from importer.mapping.section import Section, did_you_mean
 from importer.mapping.yamltext import read_yaml
 
 TOP_KEYS = (
     "version",
+    "destination",
     "target",
     "search_by",
     "opportunity",
@@ -44,6 +46,8 @@ def load_mapping(path: str | Path) -> Mapping:
     """The checked mapping in ``path``; MappingError (exit 2) when anything is wrong."""
     path = Path(path)
     document, _ = read_yaml(path)
+    if destination(path, document) == "noojee":
+        return load_noojee(path, document)
     top = Section(path, "", document, TOP_KEYS)
     if top.text("version", "1") != "1":
         top.fail(f"version '{top.text('version')}' is not supported (only 1)", "version")

@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping as ReadOnlyMap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from importer.model import Target
 
-Place = Literal["lead", "opportunity", "meta"]
+if TYPE_CHECKING:
+    from importer.mapping.noojee import NoojeeSection
+
+# "noojee": a Noojee Contact template or system field (a mapping with destination: noojee).
+Place = Literal["lead", "opportunity", "meta", "noojee"]
 
 # The value types a column can have; the loader accepts them in any letter case.
 TYPES = ("String", "Number", "Date", "DateTime", "Email", "Phone", "Dropdown", "Boolean")
@@ -89,6 +93,7 @@ class Mapping:
     constants: tuple[tuple[str, str], ...]  # target key -> value, sent with every row
     fields: tuple[FieldSpec, ...]
     digest: str  # its meaning, not its bytes (importer.mapping.digest): runs are keyed by it
+    noojee: NoojeeSection | None = None  # destination: noojee (importer.mapping.noojee)
 
     def field_for(self, target: str) -> FieldSpec | None:
         """The field whose key (``lead.EmailAddress``, ``Status``) is ``target``."""

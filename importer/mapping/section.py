@@ -8,6 +8,7 @@ the admin can fix the file without reading code: ``mappings/x.yaml: columns.Stau
 from __future__ import annotations
 
 import difflib
+import zoneinfo
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -95,6 +96,16 @@ class Section:
                 return choice
         listed = ", ".join(choices)
         self.fail(f"'{value}' is not one of {listed}{did_you_mean(value, choices)}", key)
+
+    def timezone(self, key: str, default: str) -> str:
+        """An IANA time zone name (``Asia/Kolkata``), checked against the system's list."""
+        name = self.text(key, default) or default
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            hint = did_you_mean(name, zoneinfo.available_timezones())
+            self.fail(f"'{name}' is not a time zone (e.g. Asia/Kolkata, UTC){hint}", key)
+        return name
 
     def texts(self, key: str) -> tuple[str, ...] | None:
         """A list of single values (``[a, b]``); None when the key is absent."""

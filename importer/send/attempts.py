@@ -3,6 +3,9 @@ a look-up of the rows of one lead - and what came of it, as a pure :class:`Step`
 
 Workers do HTTP and read replies; they never decide what happens next (the orchestrator in
 :mod:`importer.send.sender` does), so every rule about a reply lives here, testable alone.
+A destination hands the orchestrator its :class:`Workers`; LeadSquared's are built by
+:func:`importer.send.sender.lsq_workers` from the functions below, Noojee's live in
+:mod:`importer.send.noojee.attempts`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from importer.errors import Ambiguous, RequestRejected, RunRefused
-from importer.model import JsonDict, OpportunityRow, RowOutcome
+from importer.model import JsonDict, OpportunityRow, ReadyRow, RowOutcome
 from importer.send.outcomes import bulk_outcome, capture_outcome, failed, match_items
 from importer.send.payloads import SendSettings, bulk_item, capture_body
 from importer.send.recognise import is_lead_missing, is_whole_request_refusal
@@ -32,14 +35,20 @@ class Client(Protocol):
     ) -> list[JsonDict]: ...
 
 
+TaskKind = Literal["bulk", "capture", "reconcile"]
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """A bulk request, a capture, or a look-up of the rows of one lead (``first_sent``
-    then gives each row's first send time, on the server's clock)."""
+    then gives each row's first send time, on the server's clock). ``refused``: the rows
+    were in a bigger request refused because of one of them (Noojee: a server might have
+    saved the rows before that one)."""
 
-    kind: Literal["bulk", "capture", "reconcile"]
-    rows: tuple[OpportunityRow, ...]
+    kind: TaskKind
+    rows: tuple[ReadyRow, ...]
     first_sent: tuple[float | None, ...] = ()
+    refused: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +59,34 @@ class Step:
     were made (``lookups``, our wall clock, for the rate limit of a resumed run)."""
 
     outcomes: tuple[RowOutcome, ...] = ()
-    ambiguous: tuple[OpportunityRow, ...] = ()
+    ambiguous: tuple[ReadyRow, ...] = ()
     reason: str = ""
     then: tuple[Task, ...] = ()
-    resend: tuple[OpportunityRow, ...] = ()
-    unchecked: tuple[OpportunityRow, ...] = ()
+    resend: tuple[ReadyRow, ...] = ()
+    unchecked: tuple[ReadyRow, ...] = ()
     lookups: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Workers:
+    """What the orchestrator needs of a destination: the shape of a new request, the
+    worker functions (run on a worker thread) and how rows are looked up together."""
+
+    batch: int  # rows per new request
+    kind: TaskKind  # the kind of a new request
+    write: Callable[[Task, BeforeSend], Step]  # one write; calls before_send as it goes
+    check: Callable[[Task], Step]  # rows whose write had no clear answer ("reconcile")
+    check_key: Callable[[ReadyRow], str]  # rows with the same key are checked together
+    now: Callable[[], float]  # the server's clock: each row's first send time
+    server: str = "LeadSquared"  # named in messages
+
+
+def opportunities(rows: Sequence[ReadyRow]) -> tuple[OpportunityRow, ...]:
+    """``rows`` as LeadSquared rows (a run sends to one destination only)."""
+    found = tuple(row for row in rows if isinstance(row, OpportunityRow))
+    if len(found) != len(rows):
+        raise TypeError("a LeadSquared worker was given a row of another destination")
+    return found
 
 
 def send_bulk(
@@ -113,16 +144,17 @@ def check_sent(client: Client, settings: SendSettings, task: Task) -> Step:
     """Look up the rows of one lead: outcomes for rows found (or that cannot be told
     apart), the rest proven absent and to be resent. A look-up LeadSquared refuses proves
     nothing - unless it says the lead itself does not exist."""
-    columns = lookup_columns(task.rows, settings)
-    value = task.rows[0].search_value
+    rows = opportunities(task.rows)
+    columns = lookup_columns(rows, settings)
+    value = rows[0].search_value
     asked = time.time()
     try:
         found = client.opportunities_by_unique_field(settings.search_by, value, columns)
     except RequestRejected as exc:
         if not is_lead_missing(exc.exception_type, exc.message):
-            return Step(unchecked=task.rows, reason=str(exc), lookups=(asked,))
+            return Step(unchecked=rows, reason=str(exc), lookups=(asked,))
         found = []  # no such lead, so no opportunity of it either
-    result = reconcile(task.rows, task.first_sent, found, settings)
+    result = reconcile(rows, task.first_sent, found, settings)
     return Step(outcomes=result.outcomes, resend=result.absent, lookups=(asked,))
 
 

@@ -1,8 +1,10 @@
 """Sending: a run's unsent rows -> requests -> one committed outcome per row, exactly once.
 
 One orchestrating thread decides what to send next; a thread pool does the HTTP (the rate
-limiter in the client is the real throttle, the pool just hides network latency). For
-every request (see :mod:`importer.send.attempts` for what a worker does):
+limiter in the client is the real throttle, the pool just hides network latency). What a
+worker does is the destination's (its :class:`~importer.send.attempts.Workers`:
+LeadSquared's from :func:`lsq_workers`, Noojee's from :mod:`importer.send.noojee.attempts`);
+the orchestration is the same for all. For every request:
 
 1. a worker waits for the rate limiter, then commits the request's rows ``in_flight`` in
    the ledger - an atomic claim of rows still pending - and sends them, so rows waiting
@@ -28,8 +30,17 @@ from typing import Protocol
 
 from importer.errors import AbortedError, AuthError, Interrupted, RetriesExhausted, RunRefused
 from importer.ledger import LedgerRun, SentRow
-from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome, Target
-from importer.send.attempts import Step, Task, check_sent, send_bulk, send_capture
+from importer.model import JsonDict, Outcome, Problem, ReadyRow, RowOutcome, Target
+from importer.send.attempts import (
+    BeforeSend,
+    Step,
+    Task,
+    Workers,
+    check_sent,
+    opportunities,
+    send_bulk,
+    send_capture,
+)
 from importer.send.outcomes import SERVER_ERROR
 from importer.send.payloads import SendSettings
 
@@ -78,16 +89,52 @@ def send(
     progress: Progress | None = None,
     stop: threading.Event | None = None,
 ) -> Counter[Outcome]:
-    """Send every unsent row of ``run``; returns the run's rows by state.
+    """Send every unsent row of ``run`` to LeadSquared; returns the run's rows by state.
 
     Rows left unsent because ``stop`` was set stay ``pending`` (or ``ambiguous``) for the next
     run. AuthError / RetriesExhausted / RunRefused - and Interrupted for a Ctrl-C that
     arrives while waiting - are raised after the requests in flight are recorded.
     """
-    state = _Run(run, client, settings, target, progress, stop or threading.Event())
+    chosen = lsq_workers(client, settings, target)
+    return send_with(run, chosen, workers=workers, progress=progress, stop=stop)
+
+
+def send_with(
+    run: LedgerRun,
+    chosen: Workers,
+    *,
+    workers: int = 16,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> Counter[Outcome]:
+    """:func:`send` for any destination: its ``chosen`` workers, ``workers`` at once."""
+    state = _Run(run, chosen, progress, stop or threading.Event())
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="send") as pool:
         state.loop(pool, max(1, workers))
     return run.state_counts()
+
+
+def lsq_workers(client: SendClient, settings: SendSettings, target: Target) -> Workers:
+    """LeadSquared's workers: bulk requests of 25 (``auto``: routing rows whose lead is
+    missing to capture) or captures of one, and look-ups of one lead's rows."""
+
+    def write(task: Task, claim: BeforeSend) -> Step:
+        rows = opportunities(task.rows)
+        if task.kind == "capture":
+            return send_capture(client, settings, rows[0], claim)
+        return send_bulk(client, settings, rows, target == "auto", claim)
+
+    def lead_of(row: ReadyRow) -> str:
+        return opportunities((row,))[0].search_value
+
+    return Workers(
+        batch=1 if target == "capture" else BULK_LIMIT,
+        kind="capture" if target == "capture" else "bulk",
+        write=write,
+        check=lambda task: check_sent(client, settings, task),
+        check_key=lead_of,
+        now=client.server_now,
+    )
 
 
 class _Run:
@@ -96,16 +143,14 @@ class _Run:
     def __init__(
         self,
         run: LedgerRun,
-        client: SendClient,
-        settings: SendSettings,
-        target: Target,
+        workers: Workers,
         progress: Progress | None,
         stop: threading.Event,
     ) -> None:
-        self.run, self.client, self.settings = run, client, settings
-        self.target, self.progress, self.stop = target, progress, stop
-        self.pending: deque[OpportunityRow] = deque()
-        self.pages: Iterator[list[OpportunityRow]] = run.pending()
+        self.run, self.workers = run, workers
+        self.progress, self.stop = progress, stop
+        self.pending: deque[ReadyRow] = deque()
+        self.pages: Iterator[list[ReadyRow]] = run.pending()
         self.tasks: deque[Task] = deque()
         self.first_sent: dict[int, float | None] = {}
         self.unclear: dict[int, int] = {}  # unclear answers per row
@@ -176,7 +221,7 @@ class _Run:
         """Look-ups and bisected halves first (they unblock rows), then new batches."""
         if self.tasks:
             return self.tasks.popleft()
-        size = 1 if self.target == "capture" else BULK_LIMIT
+        size = self.workers.batch
         while len(self.pending) < size:
             page = next(self.pages, None)
             if page is None:
@@ -185,20 +230,17 @@ class _Run:
         if not self.pending:
             return None
         rows = tuple(self.pending.popleft() for _ in range(min(size, len(self.pending))))
-        return Task("capture" if self.target == "capture" else "bulk", rows)
+        return Task(self.workers.kind, rows)
 
     def _work(self, task: Task) -> Step:
         """Runs on a worker thread: the claim, HTTP and pure reply handling."""
         if task.kind == "reconcile":
-            return check_sent(self.client, self.settings, task)
-        claim = self._claimer(task.rows)
-        if task.kind == "capture":
-            return send_capture(self.client, self.settings, task.rows[0], claim)
-        return send_bulk(self.client, self.settings, task.rows, self.target == "auto", claim)
+            return self.workers.check(task)
+        return self.workers.write(task, self._claimer(task.rows))
 
-    def _claimer(self, rows: tuple[OpportunityRow, ...]) -> Callable[[], None]:
+    def _claimer(self, rows: tuple[ReadyRow, ...]) -> Callable[[], None]:
         def claim() -> None:
-            sent_at = self.client.server_now()
+            sent_at = self.workers.now()
             batch = f"{self.batch_prefix}-{next(self.batch_numbers)}"
             claimed = self.run.claim(rows, batch, sent_at)
             if len(claimed) != len(rows):
@@ -231,7 +273,7 @@ class _Run:
         self.tasks.extend(step.then)
         self._count(outcomes)
 
-    def _recheck(self, rows: Sequence[OpportunityRow]) -> None:
+    def _recheck(self, rows: Sequence[ReadyRow]) -> None:
         """A refused look-up proves nothing: look again later, a few times, then leave the
         rows ambiguous for the next run."""
         again = []
@@ -247,10 +289,11 @@ class _Run:
         if self.progress is not None and outcomes:
             self.progress(self.done, self.tally)
 
-    def _queue_checks(self, rows: Iterable[OpportunityRow], *, last: bool = False) -> None:
+    def _queue_checks(self, rows: Iterable[ReadyRow], *, last: bool = False) -> None:
         """One look-up per lead: its rows share it. ``last``: after everything queued."""
-        by_lead = sorted(rows, key=lambda r: (r.search_value, r.row))
-        for _, group in groupby(by_lead, key=lambda r: r.search_value):
+        lead = self.workers.check_key
+        by_lead = sorted(rows, key=lambda r: (lead(r), r.row))
+        for _, group in groupby(by_lead, key=lead):
             batch = tuple(group)
             task = Task("reconcile", batch, tuple(self.first_sent.get(r.row) for r in batch))
             if last:
@@ -258,11 +301,11 @@ class _Run:
             else:
                 self.tasks.appendleft(task)
 
-    def _give_up(self, row: OpportunityRow) -> RowOutcome:
+    def _give_up(self, row: ReadyRow) -> RowOutcome:
         message = (
             f"Row {row.row}: sent {self.unclear.get(row.row, 0)} times without a clear answer "
-            "from LeadSquared (it was checked each time and not created). Run the import "
-            "again later."
+            f"from {self.workers.server} (it was checked each time and not created). Run the "
+            "import again later."
         )
         problem = Problem(row.sheet, row.row, None, None, SERVER_ERROR, message)
         return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))

@@ -67,6 +67,9 @@ class Checker:
         for key in self._rule_columns:
             constant = self.mapping.constant(key)
             frame[key] = values[key] if constant is None else constant
+        if not self.mapping.search_by:  # Noojee: its leads' identity finds repeats
+            frame[EARLIER_ROW] = 0
+            return frame
         keys = values[list(self._duplicate_key)]
         active = values[self.mapping.search_key].ne("")
         frame[EARLIER_ROW] = self._tracker.earlier_rows(keys, active)

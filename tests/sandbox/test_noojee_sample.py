@@ -1,7 +1,7 @@
 """The shipped Noojee sample agrees with itself: sample_data/dialer_leads.csv sent through
 mappings/noojee.yaml into the sandbox's campaign answers the codes sample_data/README.md
-lists. The rows are turned into leads here by a few lines that follow the mapping (the
-importer's own Noojee destination is not built yet)."""
+lists. The rows are turned into leads here by a few lines that follow the mapping, apart
+from the importer's own Noojee destination (tests/test_noojee_e2e.py runs that)."""
 
 from __future__ import annotations
 
