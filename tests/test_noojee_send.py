@@ -4,6 +4,7 @@ resent, and sends whose answer was lost resolved without ever saving a lead twic
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -11,11 +12,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from importer.errors import ConfigError
 from importer.mapping import load_mapping
 from importer.model import DialerLead, Outcome, RowOutcome
+from importer.run import RunOptions, run_import
 from importer.sandbox.testing import RunningSandbox
 from importer.send.noojee.client import INSERT
 from importer.send.noojee.replies import Context, Said, lead_outcome
+from importer.send.noojee.settings import load_noojee_settings
 from importer.send.payloads import SendSettings
 from tests.noojee_support import (
     BEING_EDITED,
@@ -292,3 +296,56 @@ def test_faults_never_save_a_lead_twice(
         unsure = {r for r, o in found.items() if o.outcome is Outcome.NEEDS_REVIEW}
         assert {r for r, o in found.items() if o.outcome is Outcome.CREATED} | unsure == set(found)
         assert all(held[f"T-{row - 1:04d}"] == 1 for row in set(found) - unsure)
+
+
+def test_a_103_is_unclear_until_a_resend_proves_it(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    sandbox.reconfigure(noojee_faults="applied500:1")  # saved, then "103 EXCEPTION"
+    mapping = load_mapping(MAPPING)
+    leads = leads_of(write_csv(tmp_path, [enquiry(1), enquiry(2)]), mapping)
+    with noojee_run(sandbox, tmp_path, leads, mapping) as run:
+        unclear = send_run(sandbox, run, mapping)
+        assert {o.outcome for o in unclear.values()} == {Outcome.PENDING}
+        assert Counter(campaign_ids(sandbox))["T-0001"] == 1  # saved once, resends refused
+        sandbox.reconfigure(noojee_faults=None)
+        found = send_run(sandbox, run, mapping)
+    assert {o.outcome for o in found.values()} == {Outcome.CREATED}
+    assert all("shows the first send saved it" in o.message for o in found.values())
+    assert noojee_stats(sandbox)["duplicates_created"] == 0
+    assert Counter(campaign_ids(sandbox))["T-0002"] == 1
+
+
+@pytest.mark.parametrize("mode", ["all_or_nothing", "per_lead"])
+def test_leads_people_are_editing_are_never_resent(
+    sandbox_factory: Factory, tmp_path: Path, mode: str
+) -> None:
+    box = sandbox_factory(noojee_conflict=0.5, seed=4, noojee_batch=mode)
+    mapping = load_mapping(mapping_with(tmp_path, mode="update"))
+    section = section_of(mapping)
+    ids = ["HZ-DL-0901", "HZ-DL-0903", "HZ-DL-0904", BEING_EDITED]
+    leads = [
+        crafted(section, n, njExternalLeadId=i, MobilePhone="<NO CHANGE>", njDisposition="Enrolled")
+        for n, i in enumerate(ids, start=2)
+    ]
+    found = send_leads_to(box, tmp_path, leads, mapping)
+    outcomes = Counter(o.outcome for o in found.values())
+    assert set(outcomes) <= {Outcome.UPDATED, Outcome.NEEDS_REVIEW}
+    assert found[5].outcome is Outcome.NEEDS_REVIEW  # open in a person's screen from the start
+    assert all(o.problems[0].code == "edit_conflict" for o in found.values() if o.problems)
+    assert noojee_stats(box)["resends_of_conflicted"] == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"NOOJEE_API_KEY": "wrong-key-123456"}, "Noojee refused the API key (HTTP 401)"),
+        ({"NOOJEE_HOST": "{url}/not/here"}, "Noojee refused the request itself (HTTP 404"),
+    ],
+)
+def test_a_wrong_key_or_host_stops_before_any_row(
+    sandbox: RunningSandbox, tmp_path: Path, env: dict[str, str], says: str
+) -> None:
+    environ = sandbox.env() | {k: v.format(url=sandbox.url) for k, v in env.items()}
+    options = RunOptions(out=tmp_path / "r.xlsx", ledger=tmp_path / "ledger.sqlite")
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        run_import(SAMPLE, MAPPING, load_noojee_settings(environ=environ), options)
+    assert noojee_stats(sandbox)["leads_created"] == 0
