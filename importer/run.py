@@ -31,9 +31,10 @@ from importer.pipeline import notes, open_checked, prepared_chunks, send_setting
 from importer.reader import Source, SourceInfo
 from importer.report import ResultFiles, check_outputs, check_writable
 from importer.results import import_results
+from importer.send.activity import Activity
 from importer.send.preflight import check_account
 from importer.send.ratelimit import RateLimiter
-from importer.send.sender import Progress, send
+from importer.send.sender import BULK_LIMIT, Progress, send
 from importer.send.transport import LsqClient
 from importer.settings import DEFAULT_RATE, Rate, Settings
 
@@ -48,6 +49,30 @@ class RunOptions:
     workers: int = 16  # requests in flight, to hide latency; the rate limit is the throttle
     allow_resend: bool = False  # send rows an earlier run created again (can duplicate!)
     wait: bool = False  # wait for another import into the account instead of stopping
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """What an import is about to do, told before its first request goes out."""
+
+    rows: int  # rows to send
+    to_check: int  # rows an earlier run left unclear: looked up first
+    target: Target
+    rate: Rate
+    notes: tuple[str, ...]  # what the admin should read first (columns not sent, ...)
+    activity: Activity  # what the send stage is doing, while it runs
+
+    @property
+    def requests(self) -> int:
+        """The fewest calls the rows take (bulk: 25 a call; `auto` may need more)."""
+        per_call = 1 if self.target == "capture" else BULK_LIMIT
+        return -(-self.rows // per_call) + self.to_check
+
+    @property
+    def seconds(self) -> float:
+        """How long those calls take at the rate limit (the first window's go at once)."""
+        windows = max(0, self.requests - self.rate.calls) / self.rate.calls
+        return windows * self.rate.seconds
 
 
 @dataclass(frozen=True)
@@ -101,17 +126,18 @@ def run_import(
     settings: Settings,
     options: RunOptions,
     *,
-    progress: Callable[[int], Progress] | None = None,
+    progress: Callable[[SendPlan], Progress] | None = None,
     stop: threading.Event | None = None,
     say: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Import ``path`` into the account of ``settings``; continues an earlier run of the
     same file, sheet and mapping.
 
-    ``progress`` is called once with the number of rows to send and returns the callback
-    the sender reports to. Setting ``stop`` (the CLI does on Ctrl-C) finishes the requests
-    in flight and ends the run as aborted; the next run continues where it stopped. ``say``
-    hears what the admin should know while it runs (waiting for another import).
+    ``progress`` is called once with the plan (rows to send, calls, the rate, notes) right
+    before the first request, and returns the callback the sender reports to. Setting
+    ``stop`` (the CLI does on Ctrl-C) finishes the requests in flight and ends the run as
+    aborted; the next run continues where it stopped. ``say`` hears what the admin should
+    know while it runs (waiting for another import).
     """
     source, loaded = open_checked(path, mapping, options.sheet)
     check_outputs(options.out, source.info.format, source.info.path, loaded.path)
@@ -126,7 +152,8 @@ def run_import(
             check_account(client, loaded)
             problems = load_rows(source, loaded, run)
             to_send = _unfinished(run)
-            callback = progress(to_send) if progress else None
+            plan = _plan(run, target, options.rate, notes(source.info, loaded, target), client)
+            callback = progress(plan) if progress else None
             aborted = send_all(run, client, loaded, options, target, callback, stop)
         aborted = aborted or _left_unchecked(run)
         counts = run.outcome_counts()
@@ -160,6 +187,15 @@ def _stopped_after_sending(run: LedgerRun, exc: OSError) -> AbortedError:
         f"could not be written: {exc.strerror or exc}{where}. Fix that, then run the same "
         "command again: it sends nothing twice and writes the results."
     )
+
+
+def _plan(
+    run: LedgerRun, target: Target, rate: Rate, said: tuple[str, ...], client: LsqClient
+) -> SendPlan:
+    counts = run.state_counts()
+    unclear = counts.get(Outcome.IN_FLIGHT, 0) + counts.get(Outcome.AMBIGUOUS, 0)
+    pending = counts.get(Outcome.PENDING, 0)
+    return SendPlan(pending, unclear, target, rate, said, client.activity)
 
 
 def _spec(source: Source, mapping: MappingFile, target: Target, options: RunOptions) -> RunSpec:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from importer.cli.console import print_dry_run, print_import
+from importer.cli.console import print_dry_run, print_import, print_plan
 from importer.cli.options import config_option, input_options, ledger_option, sheet_arg
 from importer.model import TARGETS, Target
 
@@ -109,7 +109,7 @@ def run(
     from importer.cli.progress import ProgressReporter
     from importer.cli.signals import stop_on_ctrl_c
     from importer.pipeline import results_path
-    from importer.run import RunOptions, run_import
+    from importer.run import RunOptions, SendPlan, run_import
     from importer.settings import load_settings, parse_rate
 
     chosen_rate = parse_rate(rate)  # options first: a typo is told before the settings
@@ -131,9 +131,17 @@ def run(
 
     reporters: list[ProgressReporter] = []
 
-    def progress(total: int) -> ProgressReporter:
-        reporters.append(ProgressReporter(total, quiet=quiet or as_json))
-        return reporters[-1]
+    def progress(plan: SendPlan) -> ProgressReporter:
+        if not as_json:
+            print_plan(plan)
+        reporter = ProgressReporter(
+            plan.rows + plan.to_check,
+            quiet=quiet or as_json,
+            window=plan.rate.seconds,
+            activity=plan.activity,
+        )
+        reporters.append(reporter)
+        return reporter
 
     with stop_on_ctrl_c(stop, say):
         report = run_import(file, mapping, settings, options, progress=progress, stop=stop, say=say)

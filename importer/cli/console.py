@@ -16,7 +16,7 @@ from importer.model import Outcome
 if TYPE_CHECKING:
     from importer.dryrun import DryRunReport
     from importer.report import ResultFiles
-    from importer.run import ImportReport
+    from importer.run import ImportReport, SendPlan
 
 SHOWN_PROBLEMS = 20  # problems listed on screen; the workbook has them all
 TOP_CODES = 5
@@ -52,9 +52,30 @@ def summary_counts(counts: Mapping[Outcome, int]) -> str:
     return ", ".join(f"{counts[o]} {o}" for o in Outcome if counts.get(o))
 
 
+def print_plan(plan: SendPlan) -> None:
+    """Before the first request: what will be sent, how, how long, and what to know."""
+    print_notes(plan.notes)
+    if not plan.rows and not plan.to_check:
+        return
+    checks = f" (first looking up {plan.to_check} unclear from before)" if plan.to_check else ""
+    click.echo(
+        f"Sending {plan.rows} rows{checks} through {plan.target}: at least {plan.requests} "
+        f"calls at {plan.rate.calls} per {plan.rate.seconds:g} s, about "
+        f"{_duration(plan.seconds)}.",
+        err=True,
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def print_import(report: ImportReport) -> None:
     info = report.source
-    print_notes(report.notes)
     total = sum(report.counts.values())
     click.echo(f"Imported {info.path} (sheet '{info.sheet}'): {total} rows")
     click.echo(f"  {summary_counts(report.counts)}")

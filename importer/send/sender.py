@@ -29,6 +29,7 @@ from typing import Protocol
 from importer.errors import AbortedError, AuthError, Interrupted, RetriesExhausted, RunRefused
 from importer.ledger import LedgerRun, SentRow
 from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome, Target
+from importer.send.activity import Activity
 from importer.send.attempts import Step, Task, check_sent, send_bulk, send_capture
 from importer.send.outcomes import SERVER_ERROR
 from importer.send.payloads import SendSettings
@@ -61,6 +62,9 @@ class SendClient(Protocol):
         self, search_by: str, value: str, columns: Sequence[str] = ()
     ) -> list[JsonDict]: ...
     def server_now(self) -> float: ...
+
+    @property
+    def activity(self) -> Activity: ...
 
 
 class ClaimLost(AbortedError):
@@ -126,6 +130,7 @@ class _Run:
             self.first_sent[entry.row.row] = entry.sent_at
             self.unclear[entry.row.row] = entry.unclear
         self._queue_checks(entry.row for entry in caught)
+        self.client.activity.checking(len(caught))
 
     def loop(self, pool: ThreadPoolExecutor, workers: int) -> None:
         running: dict[Future[Step], Task] = {}
@@ -242,6 +247,7 @@ class _Run:
         self._queue_checks(again, last=True)
 
     def _count(self, outcomes: Sequence[RowOutcome]) -> None:
+        self.client.activity.checking(sum(len(t.rows) for t in self.tasks if t.kind == "reconcile"))
         self.done += len(outcomes)
         self.tally.update(o.outcome for o in outcomes)
         if self.progress is not None and outcomes:

@@ -62,6 +62,7 @@ class LsqClient:
         self._rng = rng or random.Random()
         self._session = _session(settings, pool_size)
         self.server_clock = ServerClock()
+        self.activity = limiter.activity  # what this client and its limiter are doing
 
     def __repr__(self) -> str:
         return f"LsqClient({self.settings!r})"
@@ -166,7 +167,8 @@ class LsqClient:
             failures += 1
             if failures >= self.retry.attempts:
                 raise self._exhausted(path, outcome, failures)
-            self._sleep(self.retry.backoff(failures, self._rng.random()))
+            with self.activity.doing("retrying"):
+                self._sleep(self.retry.backoff(failures, self._rng.random()))
 
     def close(self) -> None:
         self._session.close()
