@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from importer.errors import AbortedError, ConfigError, Interrupted
+from importer.errors import AbortedError, ConfigError, Interrupted, UsageError
 from importer.ledger import Ledger, LedgerRun, RunOutcomes, RunSpec, ledger_path
 from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, Target
 from importer.pipeline import notes, open_checked, prepared_chunks, send_settings, source_details
 from importer.reader import Source, SourceInfo
 from importer.report import ResultFiles, check_outputs, check_writable
+from importer.report.paths import same_file
 from importer.results import import_results
 from importer.send.activity import Activity
 from importer.send.preflight import check_account
@@ -144,6 +145,7 @@ def run_import(
     check_writable(options.out, source.info.format)
     target: Target = options.target or loaded.target
     where = ledger_path(settings.host, options.ledger)
+    _refuse_ledger_on_users_files(where, source.info.path, loaded.path)
     with Ledger.open(where, settings.host) as ledger, ledger.exclusive(wait=options.wait, say=say):
         run = ledger.start_run(_spec(source, loaded, target, options))
         limiter = RateLimiter(options.rate)
@@ -176,6 +178,14 @@ def run_import(
             notes(source.info, loaded, target),
             rewritten,
         )
+
+
+def _refuse_ledger_on_users_files(ledger: Path, source: Path, mapping: Path) -> None:
+    """The ledger is a database: it must never be opened on the input or the mapping."""
+    for own, role in ((source, "the input file"), (mapping, "the mapping file")):
+        names = (ledger, Path(f"{ledger}-wal"), Path(f"{ledger}-shm"))
+        if any(same_file(name, own) for name in names):
+            raise UsageError(f"--ledger {ledger} is {role}; choose another ledger file.")
 
 
 def _stopped_after_sending(run: LedgerRun, exc: OSError) -> AbortedError:
