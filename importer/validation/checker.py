@@ -44,10 +44,14 @@ class Checker:
         self._duplicate_key = duplicate_key(mapping)
         self._tracker = DuplicateTracker()
         self._describer = Describer(mapping, sheet)
+        self._headers_checked = False
 
     def check(self, raw: pd.DataFrame) -> CheckedChunk:
         """``raw``: a reader chunk of text cells, index = spreadsheet row numbers."""
-        check_headers(self.mapping, [str(c) for c in raw.columns], self.sheet)
+        if not self._headers_checked:
+            # The columns are the same in every chunk of a file: checking once is enough.
+            check_headers(self.mapping, [str(c) for c in raw.columns], self.sheet)
+            self._headers_checked = True
         values = self.values(raw)
         rules = self._rules_frame(values)
         failures = pd.concat([_failures(self._fields, values), _failures(self._rules, rules)])

@@ -61,6 +61,23 @@ COLUMN_MESSAGES: dict[str, Describe] = {
 }
 
 
+def _distinct(failures: pd.DataFrame) -> pd.DataFrame:
+    """One failure per cell for column checks, one per row for cross-field rules.
+
+    pandera repeats a failed frame-wide (rule) check once per column of the rules frame,
+    so those are kept once per row; a column check names its own column, so two columns
+    failing the same check on one row are two problems.
+    """
+    codes = failures["check"].astype(str).str.partition("#")[0]
+    per_column = codes.isin(list(COLUMN_MESSAGES))
+    return pd.concat(
+        [
+            failures[per_column].drop_duplicates(["check", "column", "index"]),
+            failures[~per_column].drop_duplicates(["check", "index"]),
+        ]
+    )
+
+
 class Describer:
     """Builds the Problems of one chunk from its failure cases."""
 
@@ -75,8 +92,7 @@ class Describer:
         if failures.empty:
             return ()
         found: list[tuple[int, int, Problem]] = []
-        cases = failures.drop_duplicates(["check", "index"])  # frame checks repeat per column
-        for (check, column), group in cases.groupby(["check", "column"], sort=False):
+        for (check, column), group in _distinct(failures).groupby(["check", "column"], sort=False):
             rows = group["index"].astype(int).tolist()
             code, _, number = str(check).partition("#")
             if code in COLUMN_MESSAGES:
