@@ -72,4 +72,5 @@ def test_a_small_alias_still_works(tmp_path: Path) -> None:
     text += "  Second Course: {to: mx_Custom_9, type: Dropdown, options: *courses}\n"
     mapping = load_mapping(write_mapping(tmp_path, text))
     second = mapping.field_for("mx_Custom_9")
-    assert second is not None and second.options == ("MBA", "BBA")
+    assert second is not None
+    assert second.options == ("MBA", "BBA")
