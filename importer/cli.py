@@ -37,7 +37,21 @@ def input_options(command: F) -> F:
             type=click.Path(path_type=Path, dir_okay=False),
             help="Mapping file (YAML): spreadsheet columns -> LeadSquared fields and rules.",
         ),
-        click.option("--sheet", help="Excel sheet to read, by name or 0-based index."),
+        click.option(
+            "--sheet",
+            help="Excel sheet to read, by name or 0-based index [default: the mapping's "
+            "sheet, else the first with a header row].",
+        ),
+        click.option(
+            "--header-row",
+            type=click.IntRange(min=1),
+            help="Row holding the column names; rows above it are skipped "
+            "[default: the mapping's header_row, else 1].",
+        ),
+        click.option(
+            "--encoding",
+            help="Text encoding of a CSV, e.g. cp1252 [default: guessed].",
+        ),
         click.option(
             "--out",
             "-o",
@@ -64,7 +78,15 @@ def default_out(file: Path, out: Path | None) -> Path:
 
 @cli.command()
 @input_options
-def validate(file: Path, mapping: Path, sheet: str | None, out: Path | None, as_json: bool) -> int:
+def validate(
+    file: Path,
+    mapping: Path,
+    sheet: str | None,
+    header_row: int | None,
+    encoding: str | None,
+    out: Path | None,
+    as_json: bool,
+) -> int:
     """Dry run: check every row of FILE against the mapping's rules; send nothing.
 
     Writes the results workbook and, beside it, a fix file of the rows to correct.
@@ -73,7 +95,9 @@ def validate(file: Path, mapping: Path, sheet: str | None, out: Path | None, as_
     from importer.dryrun import validate as dry_run
     from importer.dryrun import write_dry_run
 
-    report = dry_run(file, mapping, sheet=sheet_arg(sheet))
+    report = dry_run(
+        file, mapping, sheet=sheet_arg(sheet), header_row=header_row, encoding=encoding
+    )
     files = write_dry_run(report, default_out(file, out))
     if as_json:
         click.echo(json.dumps(report.to_dict() | {"workbook": str(files.workbook)}, indent=2))
@@ -110,6 +134,8 @@ def run(
     file: Path,
     mapping: Path,
     sheet: str | None,
+    header_row: int | None,
+    encoding: str | None,
     out: Path | None,
     as_json: bool,
     target: str | None,
@@ -129,7 +155,14 @@ def run(
     """
     if dry_run:
         result = ctx.invoke(
-            validate, file=file, mapping=mapping, sheet=sheet, out=out, as_json=as_json
+            validate,
+            file=file,
+            mapping=mapping,
+            sheet=sheet,
+            header_row=header_row,
+            encoding=encoding,
+            out=out,
+            as_json=as_json,
         )
         return int(result)
     from importer.config import load_settings
@@ -141,6 +174,8 @@ def run(
     options = RunOptions(
         out=default_out(file, out),
         sheet=sheet_arg(sheet),
+        header_row=header_row,
+        encoding=encoding,
         journal=journal,
         fresh=fresh,
         target=target,  # type: ignore[arg-type]  # click.Choice guarantees the literal

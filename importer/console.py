@@ -25,10 +25,8 @@ def print_notes(notes: tuple[str, ...]) -> None:
 
 
 def print_dry_run(report: DryRunReport, files: ResultFiles) -> None:
-    from importer.dryrun import notes
-
     info = report.source
-    print_notes(notes(info, report.mapping))
+    print_notes(report.notes())
     click.echo(f"Read {info.path} (sheet '{info.sheet}') with mapping {report.mapping.path}")
     blank = f", {report.blank_rows} blank skipped" if report.blank_rows else ""
     click.echo(

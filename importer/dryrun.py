@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from importer.mapping import Mapping, check_headers, load_mapping
+from importer.mapping import Mapping, load_mapping, open_for_mapping
 from importer.model import Outcome, Problem, RowOutcome
-from importer.reader import Source, SourceInfo, open_source
+from importer.reader import Source, SourceInfo, reopen
 from importer.report import ResultFiles, ResultsInput, write_results
-from importer.validation import CheckedChunk, Checker
+from importer.validation import CheckedChunk, check_source
+from importer.validation.suspicion import ColumnTally
 
 CHUNK_ROWS = 50_000
 
@@ -33,6 +34,10 @@ class DryRunReport:
     blank_rows: int
     invalid: dict[int, RowOutcome]  # by spreadsheet row number; every other row is valid
     problems: tuple[Problem, ...]
+    suspicions: tuple[str, ...] = ()  # columns where the mapping is the likely culprit
+
+    def notes(self) -> tuple[str, ...]:
+        return notes(self.source, self.mapping) + self.suspicions
 
     @property
     def valid_rows(self) -> int:
@@ -57,7 +62,7 @@ class DryRunReport:
             "invalid": len(self.invalid),
             "problem_counts": dict(self.problem_counts().most_common()),
             "problems": [problem_dict(p) for p in self.problems],
-            "warnings": list(notes(self.source, self.mapping)),
+            "warnings": list(self.notes()),
         }
 
 
@@ -77,20 +82,22 @@ def as_mapping(mapping: str | Path | Mapping) -> Mapping:
 
 
 def open_checked(
-    path: str | Path, mapping: str | Path | Mapping, sheet: str | int | None = None
+    path: str | Path,
+    mapping: str | Path | Mapping,
+    sheet: str | int | None = None,
+    *,
+    header_row: int | None = None,
+    encoding: str | None = None,
 ) -> tuple[Source, Mapping]:
     """Open the file and the mapping and check they fit, before any row is read."""
-    source = open_source(path, sheet)
     loaded = as_mapping(mapping)
-    check_headers(loaded, source.info.headers, source.info.path.name)
+    source = open_for_mapping(path, loaded, sheet=sheet, header_row=header_row, encoding=encoding)
     return source, loaded
 
 
 def checked_chunks(source: Source, mapping: Mapping) -> Iterator[CheckedChunk]:
     """Every chunk of the file, mapped and validated; the one path both commands share."""
-    checker = Checker(mapping, source.info.sheet)
-    for raw in source.chunks(CHUNK_ROWS):
-        yield checker.check(raw)
+    return check_source(source, mapping, CHUNK_ROWS)
 
 
 def invalid_outcomes(chunk: CheckedChunk, sheet: str) -> Iterator[RowOutcome]:
@@ -105,14 +112,21 @@ def invalid_outcomes(chunk: CheckedChunk, sheet: str) -> Iterator[RowOutcome]:
 
 
 def validate(
-    path: str | Path, mapping: str | Path | Mapping, *, sheet: str | int | None = None
+    path: str | Path,
+    mapping: str | Path | Mapping,
+    *,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    encoding: str | None = None,
 ) -> DryRunReport:
     """Dry-run ``path`` through ``mapping``: nothing is sent anywhere."""
-    source, loaded = open_checked(path, mapping, sheet)
+    source, loaded = open_checked(path, mapping, sheet, header_row=header_row, encoding=encoding)
     rows_read = 0
     invalid: dict[int, RowOutcome] = {}
     problems: list[Problem] = []
+    tally = ColumnTally()
     for chunk in checked_chunks(source, loaded):
+        tally.add(chunk)
         rows_read += len(chunk.values)
         problems.extend(chunk.problems)
         invalid.update((o.row, o) for o in invalid_outcomes(chunk, source.info.sheet))
@@ -123,6 +137,7 @@ def validate(
         blank_rows=source.blank_rows,
         invalid=invalid,
         problems=tuple(problems),
+        suspicions=tally.notes(loaded),
     )
 
 
@@ -136,7 +151,7 @@ def results_input(
     details: Sequence[tuple[str, str]],
 ) -> ResultsInput:
     """What the report stage needs; it re-reads the file so memory stays flat."""
-    source = open_source(info.path, info.sheet if info.format == "xlsx" else None)
+    source = reopen(info)
     return ResultsInput(
         source_format=info.format,
         sheet=info.sheet,
@@ -197,6 +212,7 @@ def source_details(info: SourceInfo, mapping: Mapping) -> list[tuple[str, str]]:
 def write_dry_run(report: DryRunReport, out: str | Path) -> ResultFiles:
     """Write the results workbook (and the fix file of rows to correct) for a dry run."""
     details = source_details(report.source, report.mapping)
+    details += [("Note", note) for note in report.suspicions]
     details += [("Rows read", str(report.rows_read)), ("Blank rows", str(report.blank_rows))]
     results = results_input(
         report.source,

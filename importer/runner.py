@@ -48,6 +48,8 @@ Target = Literal["bulk", "capture", "auto"]
 class RunOptions:
     out: Path  # the results workbook
     sheet: str | int | None = None
+    header_row: int | None = None  # default: the mapping's header_row, else 1
+    encoding: str | None = None  # CSV; default: guessed
     journal: Path | None = None  # default: beside the workbook
     fresh: bool = False  # forget an earlier journal and start over
     target: Target | None = None  # default: the mapping's
@@ -127,7 +129,9 @@ def run_import(
     the sender reports to. Setting ``stop`` (the CLI does on Ctrl-C) finishes the requests
     in flight and ends the run as aborted; the next run continues where it stopped.
     """
-    source, loaded = open_checked(path, mapping, options.sheet)
+    source, loaded = open_checked(
+        path, mapping, options.sheet, header_row=options.header_row, encoding=options.encoding
+    )
     target: Target = options.target or loaded.target
     with Journal.open(
         journal_path(options),

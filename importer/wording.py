@@ -37,7 +37,7 @@ def listing(
     """``'a', 'b' and 'c'``; past ``limit`` items: ``'a', 'b', … and 37 more``."""
     words = [quoted(item) if quote else visible(str(item)) for item in items]
     if len(words) > limit:
-        return f"{', '.join(words[:limit])} and {len(words) - limit:,} more"
+        return f"{', '.join(words[:limit])} {last} {len(words) - limit:,} more"
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} {last} {words[-1]}"

@@ -43,3 +43,41 @@ def test_the_header_check_runs_once_per_file(
     for first in (2, 4, 6):
         checker.check(chunk([{}, {}], first_row=first))
     assert len(calls) == 1
+
+
+def test_an_excel_error_is_a_cell_error_naming_the_cell(mapping: Mapping) -> None:
+    letters = {"Fee": "H", "Mobile": "B"}
+    result = Checker(mapping, "Enquiries", letters).check(
+        chunk([{}, {"Fee": "#DIV/0!", "Mobile": "#REF!"}])
+    )
+    assert found(result) == [(3, "cell_error", "Mobile"), (3, "cell_error", "Fee")]
+    fee = result.problems[1]
+    assert fee.sheet == "Enquiries"
+    assert "cell H3 of 'Enquiries'" in fee.message
+    assert "#DIV/0!" in fee.message
+    assert result.invalid_rows == frozenset({3})
+
+
+def test_an_error_text_in_a_text_column_is_caught_too(mapping: Mapping) -> None:
+    result = check(mapping, {"Notes": "#N/A"})
+    assert found(result) == [(2, "cell_error", "Notes")]
+
+
+def test_a_nul_character_is_a_problem_of_its_cell(mapping: Mapping) -> None:
+    result = check(mapping, {"Notes": "Pu\x00ne", "Email": "a\x00@x.com"})
+    assert found(result) == [(2, "nul_character", "Email"), (2, "nul_character", "Notes")]
+    assert "Pu\\x00ne" in result.problems[1].message
+    assert "\x00" not in result.problems[1].message
+
+
+def test_reader_problems_join_the_chunk(tmp_path: Path, mapping: Mapping) -> None:
+    from importer.reader import open_source
+    from importer.validation import check_source
+
+    path = tmp_path / "leads.csv"
+    chunk([{}]).to_csv(path, index=False)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("short@x.com,98765 43210\n")
+    (result,) = check_source(open_source(path), mapping, 50)
+    assert (3, "short_row", None) in found(result)
+    assert 3 in result.invalid_rows

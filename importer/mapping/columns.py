@@ -23,6 +23,8 @@ COLUMN_KEYS = (
     "trim",
     "date_format",
     "country_code",
+    "decimal",
+    "thousands",
 )
 # Targets whose spelling we know; a near miss of one of them is a typo, not a new field.
 KNOWN_TARGETS = (
@@ -93,6 +95,7 @@ def parse_column(section: Section, header: str) -> FieldSpec:
         trim=spec_section.flag("trim", True),
         date_format=_date_format(spec_section),
         country_code=_country_code(spec_section),
+        **_number_marks(spec_section),
     )
     _check_default(spec_section, spec)
     return spec
@@ -103,6 +106,8 @@ def _refuse_misplaced(section: Section, type_: str) -> None:
         "options": ("Dropdown",),
         "date_format": ("Date", "DateTime"),
         "country_code": ("Phone",),
+        "decimal": ("Number",),
+        "thousands": ("Number",),
     }
     for key, types in only.items():
         if section.has(key) and type_ not in types:
@@ -132,6 +137,34 @@ def _check_default(section: Section, spec: FieldSpec) -> None:
             f"{did_you_mean(spec.default, spec.options)}",
             "default",
         )
+
+
+DECIMAL_MARKS = (".", ",")
+# Grouping marks as typed: "1,250,000", "1.250.000", "1 250 000", "1'250'000", or none.
+THOUSANDS_MARKS = {",": ",", ".": ".", " ": " ", "space": " ", "'": "'", "none": "", "": ""}
+
+
+def _number_marks(section: Section) -> dict[str, str]:
+    """``decimal`` and ``thousands`` of a Number column (default: 1,234.56)."""
+    decimal = section.text("decimal", ".") or "."
+    if decimal not in DECIMAL_MARKS:
+        section.fail(f"{quoted(decimal)} is not a decimal mark; write '.' or ','", "decimal")
+    given = section.text("thousands")
+    if given is not None and given not in THOUSANDS_MARKS:
+        section.fail(
+            f"{quoted(given)} is not a thousands mark; write ',', '.', ' ', \"'\" or none",
+            "thousands",
+        )
+    # Without thousands, the other mark of the pair: "decimal: ','" alone is enough.
+    pair = "." if decimal == "," else ","
+    thousands = pair if given is None else THOUSANDS_MARKS[given]
+    if thousands == decimal:
+        section.fail(
+            f"decimal and thousands are both {quoted(decimal)}; a number like 1{decimal}250 "
+            "would mean two things — set them to different marks",
+            "thousands" if given is not None else "decimal",
+        )
+    return {"decimal": decimal, "thousands": thousands}
 
 
 def _country_code(section: Section) -> str | None:

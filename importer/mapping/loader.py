@@ -21,6 +21,8 @@ from importer.wording import listing, quoted
 
 TOP_KEYS = (
     "version",
+    "sheet",
+    "header_row",
     "target",
     "search_by",
     "opportunity",
@@ -80,6 +82,8 @@ def load_mapping(path: str | Path) -> Mapping:
         constants=constants,
         fields=fields,
         digest=hashlib.sha256(data).hexdigest(),
+        sheet=top.text("sheet") or None,
+        header_row=top.whole("header_row"),
     )
 
 
@@ -97,17 +101,31 @@ def _refuse_non_mapping(path: Path, document: object) -> None:
         )
 
 
+def missing_columns(mapping: Mapping, headers: Sequence[str]) -> list[str]:
+    """The columns the mapping names that are not among ``headers``, in mapping order."""
+    present = set(headers)
+    return [f.column for f in mapping.fields if f.column is not None and f.column not in present]
+
+
 def check_headers(mapping: Mapping, headers: Sequence[str], source_name: str) -> None:
     """MappingError when a column the mapping names is missing from the file's headers."""
-    missing = [f.column for f in mapping.fields if f.column is not None and f.column not in headers]
+    missing = missing_columns(mapping, headers)
     if not missing:
         return
     first = missing[0]
+    hint = did_you_mean(first, [h for h in headers if h not in _mapped_columns(mapping)])
+    if hint:
+        # Either side may hold the typo: the sheet's header is as likely misspelt.
+        hint += " (if the sheet's header is the one misspelt, correct it in the sheet)"
     more = f" (also missing: {listing(missing[1:])})" if missing[1:] else ""
     raise MappingError(
         f"{mapping.path}: columns.{first}: column {quoted(first)} is not in {source_name}"
-        f"{did_you_mean(first, headers)}{more}"
+        f"{hint}{more}"
     )
+
+
+def _mapped_columns(mapping: Mapping) -> set[str]:
+    return {f.column for f in mapping.fields if f.column is not None}
 
 
 def _fields(top: Section) -> tuple[FieldSpec, ...]:
