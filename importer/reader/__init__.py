@@ -11,10 +11,14 @@ Known limits:
 
 - A CSV row with *more* cells than the header is refused, and pandas finds it only when
   it reaches it, so the error can come from :meth:`Source.chunks` late in a pass (the dry
-  run, which reads every row, always finds it before an import sends anything).
+  run, which reads every row, always finds it before an import sends anything). A row with
+  *fewer* cells is read padded and reported (``short_row``, see :meth:`Source.problems_in`).
 - A row whose cells hold only spaces is not "blank"; later stages trim it and report it.
 - Excel display formats are not applied except zero-padding ("0000000000") found in the
-  first data rows; ``.xls`` files are read without even that.
+  first data rows; ``.xls`` files are read without even that, and their error cells
+  (``#REF!``) read as empty: only .xlsx/.xlsm show them as the error's text.
+- An .xlsx cell outside the table's columns (the sheet's declared dimension and the first
+  rows) is refused when it is reached.
 """
 
 from __future__ import annotations
