@@ -154,21 +154,26 @@ class _Assembler:
         self.titles = _title_rows(found.merges, table, header_row)
 
     def chunks(self, rows: int) -> Iterator[RawChunk]:
-        """Each block's data rows, in chunks of at most ``rows`` (a block is never joined
-        to the next: copying rows together would cost more than checking smaller chunks)."""
-        skipped = 0
+        """The data rows in chunks of exactly ``rows`` (the last one fewer): blocks are
+        joined, as checking many small chunks costs more than copying rows together."""
+        texts: list[np.ndarray] = []
+        numbers: list[np.ndarray] = []
+        held = skipped = 0
         for top, left, block in self.found.blocks():
-            texts, numbers, gap = self._texts(top, left, block)
+            text, number, gap = self._texts(top, left, block)
             skipped += gap
-            for start in range(0, len(numbers), rows):
-                frame = pd.DataFrame(
-                    texts[start : start + rows],
-                    index=pd.Index(numbers[start : start + rows], dtype="int64"),
-                    dtype=object,
-                )
+            texts.append(text)
+            numbers.append(number)
+            held += len(number)
+            while held >= rows:
+                frame, texts, numbers = _first_rows(texts, numbers, rows)
+                held -= len(frame)
                 yield RawChunk(frame, skipped)
                 skipped = 0
-        if skipped:
+        if held:
+            frame, _, _ = _first_rows(texts, numbers, rows)
+            yield RawChunk(frame, skipped)
+        elif skipped:
             yield RawChunk(pd.DataFrame(np.empty((0, self.width), dtype=object)), skipped)
 
     def _texts(
@@ -258,3 +263,29 @@ def _title_rows(merges: list[Box], table: Table, header_row: int) -> list[tuple[
         for top, left, _, right in merges
         if top >= header_row and left <= table.header_first and right >= table.header_last
     ]
+
+
+def _first_rows(
+    texts: list[np.ndarray], numbers: list[np.ndarray], rows: int
+) -> tuple[pd.DataFrame, list[np.ndarray], list[np.ndarray]]:
+    """A frame of the first ``rows`` rows held, and the rows left over."""
+    text = np.concatenate(texts) if len(texts) > 1 else texts[0]
+    number = np.concatenate(numbers) if len(numbers) > 1 else numbers[0]
+    # A block per column, as pandas' CSV reader makes them (copy=False keeps them apart):
+    # checking a frame held as one 2-D block was a tenth slower.
+    index = _row_index(number[:rows])
+    columns = {
+        n: pd.Series(np.ascontiguousarray(text[:rows, n]), index=index, dtype=object, copy=False)
+        for n in range(text.shape[1])
+    }
+    frame = pd.DataFrame(columns, copy=False)
+    return frame, [text[rows:]], [number[rows:]]
+
+
+def _row_index(numbers: np.ndarray) -> pd.Index:
+    """The row numbers as an index; a range when they have no gap, as pandas compares and
+    aligns ranges in constant time."""
+    if len(numbers) and numbers[-1] - numbers[0] == len(numbers) - 1:
+        return pd.RangeIndex(int(numbers[0]), int(numbers[-1]) + 1)
+    index: pd.Index = pd.Index(numbers, dtype="int64")
+    return index
