@@ -22,7 +22,8 @@ from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, Shee
 
 from importer.errors import InputFileError
 from importer.reader.excel_cells import cell_text
-from importer.reader.xlsx_slices import Box, Package, SheetPart, SheetSlices, sliced
+from importer.reader.xlsx_package import Package, SheetPart
+from importer.reader.xlsx_slices import Box, SheetSlices, sliced
 
 LOOK_ROWS = 20  # first rows of each sheet looked at for its header
 AHEAD = 1  # slices parsed ahead of the one being read

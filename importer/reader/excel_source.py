@@ -29,7 +29,7 @@ def open_excel(path: Path, sheet: str | int | None, header_row: int = 1) -> Sour
     sheets = heads(path, header_row)
     head, warnings = _choose_sheet(path, sheets, sheet, header_row)
     header = head.rows.get(header_row - 1, [])
-    table = _table(head, header)
+    table = _table(head, header, header_row)
     widths = padding_widths(path, head.name, table.first)
     return build_source(
         path,
@@ -53,9 +53,10 @@ class Table:
     header_last: int
 
 
-def _table(head: SheetHead, header: list[str]) -> Table:
+def _table(head: SheetHead, header: list[str], header_row: int) -> Table:
     named = [n for n, cell in enumerate(header) if cell.strip()]
-    used = [n for cells in head.rows.values() for n, cell in enumerate(cells) if cell != ""]
+    below = [cells for number, cells in head.rows.items() if number >= header_row - 1]
+    used = [n for cells in below for n, cell in enumerate(cells) if cell != ""]
     if head.dimension is not None:
         used += [head.dimension[1], head.dimension[3]]
     # calamine used to start at the sheet's first used column: letters must not shift.
