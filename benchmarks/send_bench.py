@@ -42,16 +42,20 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from importer.client import LsqClient  # noqa: E402
-from importer.config import load_settings  # noqa: E402
-from importer.dryrun import checked_chunks, open_checked  # noqa: E402
-from importer.model import OpportunityRow  # noqa: E402
-from importer.payloads import bulk_item, send_settings  # noqa: E402
-from importer.ratelimit import RateLimiter, parse_rate  # noqa: E402
-from importer.rows import opportunity_rows  # noqa: E402
-from importer.runner import RunOptions, run_import  # noqa: E402
+from importer.model import OpportunityRow, Outcome  # noqa: E402
+from importer.pipeline import (  # noqa: E402
+    checked_chunks,
+    open_checked,
+    opportunity_rows,
+    send_settings,
+)
+from importer.run import RunOptions, run_import  # noqa: E402
 from importer.sandbox.testing import RunningSandbox, SandboxOptions, running_sandbox  # noqa: E402
-from importer.sender import BULK_LIMIT, Progress  # noqa: E402
+from importer.send.payloads import bulk_item  # noqa: E402
+from importer.send.ratelimit import RateLimiter  # noqa: E402
+from importer.send.sender import BULK_LIMIT, Progress  # noqa: E402
+from importer.send.transport import LsqClient  # noqa: E402
+from importer.settings import load_settings, parse_rate  # noqa: E402
 from sample_data.make_samples import HEADERS, as_text, make_rows  # noqa: E402
 
 MAPPING = ROOT / "mappings" / "opportunities.yaml"
@@ -116,7 +120,7 @@ class SendClock:
         print(f"  sending {total} rows")
         return self.tick
 
-    def tick(self, done: int, counts: Mapping[str, int]) -> None:
+    def tick(self, done: int, counts: Mapping[Outcome, int]) -> None:
         self.last, self.done = time.perf_counter(), done
         if self.last - self.started < WINDOW:
             self.first_window = (self.last, done)
@@ -149,7 +153,7 @@ def import_run(sandbox: RunningSandbox, data: Data, folder: Path, workers: int) 
     report = run_import(data.csv, MAPPING, settings, options, progress=clock.begin)
     print(f"  outcomes: {dict(sorted(report.counts.items()))}; aborted: {report.aborted}")
     print(f"  steady rate after the first window: {clock.steady_rows_per_s:.1f} rows/s")
-    return Figures(clock.done, clock.seconds, report.counts.get("created", 0))
+    return Figures(clock.done, clock.seconds, report.counts.get(Outcome.CREATED, 0))
 
 
 def exactly_once(stats: Mapping[str, Any], emails: frozenset[str]) -> list[str]:

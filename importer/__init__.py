@@ -1,3 +1,67 @@
-"""lsq-import: dry-run, import and review spreadsheets of opportunities for LeadSquared."""
+"""lsq-import: dry-run, import and review spreadsheets of opportunities for LeadSquared.
+
+The library API (the CLI is a thin layer over it)::
+
+    from importer import validate, write_dry_run, run_import, RunOptions, load_settings
+
+    report = validate("enquiries.xlsx", "mappings/opportunities.yaml")   # a DryRunReport
+    write_dry_run(report, "review.xlsx")
+    settings = load_settings()                                            # LSQ_* variables
+    result = run_import("enquiries.xlsx", "mappings/opportunities.yaml", settings,
+                        RunOptions(out=Path("results.xlsx")))             # an ImportReport
+
+Errors are the tree in :mod:`importer.errors`; row problems are values, never exceptions.
+Names load on first use, so ``import importer`` (and ``lsq-import --help``) stays instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_API = {
+    "validate": "importer.dryrun",
+    "write_dry_run": "importer.dryrun",
+    "DryRunReport": "importer.dryrun",
+    "run_import": "importer.run",
+    "RunOptions": "importer.run",
+    "ImportReport": "importer.run",
+    "Settings": "importer.settings",
+    "load_settings": "importer.settings",
+    "Rate": "importer.settings",
+    "parse_rate": "importer.settings",
+    "Outcome": "importer.model",
+    "Problem": "importer.model",
+    "RowOutcome": "importer.model",
+}
+
+__all__ = [
+    "DryRunReport",
+    "ImportReport",
+    "Outcome",
+    "Problem",
+    "Rate",
+    "RowOutcome",
+    "RunOptions",
+    "Settings",
+    "__version__",
+    "load_settings",
+    "parse_rate",
+    "run_import",
+    "validate",
+    "write_dry_run",
+]
+
+if TYPE_CHECKING:
+    from importer.dryrun import DryRunReport, validate, write_dry_run
+    from importer.model import Outcome, Problem, RowOutcome
+    from importer.run import ImportReport, RunOptions, run_import
+    from importer.settings import Rate, Settings, load_settings, parse_rate
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'importer' has no attribute {name!r}")
+    return getattr(importlib.import_module(_API[name]), name)

@@ -1,4 +1,20 @@
 """Shared fixtures. The sandbox fixtures live in importer.sandbox.testing so that
 benchmarks and other projects' tests can use them too."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
 pytest_plugins = ["importer.sandbox.testing"]
+
+
+@pytest.fixture(autouse=True)
+def own_state_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own state folder, so its ledgers (one per account host) start
+    empty and nothing is ever written to the user's real ~/.local/state."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.delenv("LSQ_LEDGER", raising=False)
+    return state

@@ -1,5 +1,5 @@
 """Helpers shared by the end-to-end tests: the sample files, the CLI run as a real
-subprocess (``python -m importer``), a read-only look into a run's journal, a sandbox
+subprocess (``python -m importer``), a read-only look into the ledger, a sandbox
 account with keys of the test's choosing, and a scan of every artefact for secrets."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ ACCOUNT = REPO / "sample_data" / "sandbox_account.yaml"
 
 SAMPLE_ROWS = 300
 SAMPLE_VALID = 287
-# Journal states that are not an outcome yet, and the one that is never sent.
+# Ledger states that are not an outcome yet, and the one that is never sent.
 UNSENT = ("pending", "in_flight", "ambiguous", "invalid")
 
 
@@ -127,19 +127,36 @@ def finish(child: subprocess.Popen[str]) -> Result:
 
 
 def run_args(source: Path, out: Path, *extra: str) -> list[str | Path]:
-    return ["run", source, "--mapping", MAPPING, "--out", out, "--quiet", *extra]
+    """`run` with its ledger beside the workbook (``ledger_of(out)``)."""
+    ledger = ledger_of(out)
+    return [
+        "run",
+        source,
+        "--mapping",
+        MAPPING,
+        "--out",
+        out,
+        "--ledger",
+        ledger,
+        "--quiet",
+        *extra,
+    ]
 
 
-# --- the journal, read-only while another process writes it
+def ledger_of(out: Path) -> Path:
+    return out.parent / "ledger.sqlite"
 
 
-def journal_states(path: Path) -> dict[str, int]:
-    """Rows per state; empty while the file or its table does not exist yet."""
+# --- the ledger, read-only while another process writes it
+
+
+def ledger_states(path: Path) -> dict[str, int]:
+    """Keys per state (every run of the ledger); empty while the file does not exist yet."""
     if not path.exists():
         return {}
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as db:
-            found = db.execute("SELECT state, COUNT(*) FROM rows GROUP BY state").fetchall()
+            found = db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall()
     except sqlite3.Error:  # not created yet, or busy: ask again on the next poll
         return {}
     return dict(found)
@@ -150,13 +167,13 @@ def with_outcome(states: Mapping[str, int]) -> int:
 
 
 def wait_until(
-    child: subprocess.Popen[str], journal: Path, reached: str, count: int = 1
+    child: subprocess.Popen[str], ledger: Path, reached: str, count: int = 1
 ) -> dict[str, int]:
-    """Poll the journal until ``count`` rows have an outcome (``reached="outcome"``) or are
+    """Poll the ledger until ``count`` rows have an outcome (``reached="outcome"``) or are
     in flight (``reached="in_flight"``); fails if the child ends first."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        states = journal_states(journal)
+        states = ledger_states(ledger)
         seen = with_outcome(states) if reached == "outcome" else states.get(reached, 0)
         if seen >= count:
             return states

@@ -4,22 +4,27 @@ line on stderr and never a traceback when nothing could be done."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
-from e2e_support import MAPPING, SAMPLE_CSV, SAMPLE_XLSX, Result, cli, sample_subset
 
 from importer import __version__
 from importer.cli import cli as cli_group
+from tests.e2e_support import MAPPING, SAMPLE_CSV, SAMPLE_XLSX, Result, cli, sample_subset
 
 
 def commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Every command path of the group, subgroups walked (sqlite-utils' help test)."""
+    """Every command path of the group, subgroups walked (sqlite-utils' help test); commands
+    that load lazily are asked for by name."""
     yield path
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             yield from commands(command, (*path, name))
         else:
@@ -128,3 +133,15 @@ def test_unknown_option_is_exit_2() -> None:
     assert result.code == 2
     assert "Traceback" not in result.stderr
     assert "--no-such-option" in result.stderr
+
+
+def test_the_import_commands_do_not_load_the_sandbox() -> None:
+    """`lsq-import run` must stay lean: the sandbox loads only for `lsq-import sandbox`."""
+    code = (
+        "import sys; from importer.cli.main import cli; import click;"
+        "cli.get_command(click.Context(cli), 'run');"
+        "cli.get_command(click.Context(cli), 'validate');"
+        "print(sorted(m for m in sys.modules if m.startswith('importer.sandbox')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

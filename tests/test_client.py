@@ -19,10 +19,18 @@ from typing import Any
 
 import pytest
 
-from importer.client import Ambiguous, LsqClient, RequestRejected, RetryPolicy
-from importer.config import Settings
-from importer.errors import AuthError, ConfigError, RetriesExhausted
-from importer.ratelimit import Rate, RateLimiter
+from importer.errors import (
+    Ambiguous,
+    AuthError,
+    ConfigError,
+    RequestRejected,
+    RetriesExhausted,
+    RunRefused,
+)
+from importer.send.ratelimit import RateLimiter
+from importer.send.retry import RetryPolicy
+from importer.send.transport import LsqClient
+from importer.settings import Rate, Settings
 
 ACCESS = "u$rTESTaccesskey0123456789abcd"
 SECRET = "TESTsecretkey0123456789abcdef0123"
@@ -213,7 +221,6 @@ def test_401_stops_the_run_and_points_at_keys_and_host(server: Scripted, client:
         (400, mx("MXInvalidInputException", "OverwriteFields and UpdateEmptyFields")),
         (500, mx("MXInvalidActivityFieldsException", "Field name : 'mx_Custom_19' ...")),
         (403, {"Status": "Error", "ExceptionMessage": "Not allowed for this user"}),
-        (404, {"Message": "Endpoint not found"}),
     ],
 )
 def test_refusals_of_the_data_are_not_retried(
@@ -225,6 +232,30 @@ def test_refusals_of_the_data_are_not_retried(
     assert caught.value.status == status
     assert caught.value.exception_type == body.get("ExceptionType")
     assert caught.value.message == body.get("ExceptionMessage", body.get("Message"))
+    assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize("status", [404, 413])
+def test_a_refusal_no_row_can_cause_stops_the_run(
+    server: Scripted, client: LsqClient, status: int
+) -> None:
+    """A wrong path (LSQ_HOST with a path) or a body too large is refused alike for every
+    request: the run stops (exit 3) instead of failing each row with 'fix this row'."""
+    server.play(Canned(status, {"Message": "Endpoint not found"}))
+    with pytest.raises(RunRefused, match="no row was at fault") as caught:
+        client.bulk_add("EmailAddress", [{}])
+    assert caught.value.exit_code == 3
+    assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_a_5xx_to_a_write_is_ambiguous_never_retried(
+    server: Scripted, client: LsqClient, status: int
+) -> None:
+    """The server may have applied the write before failing: only a look-up may decide."""
+    server.play(Canned(status, mx("MXUnhandledException", "Internal error")), Canned(body=BULK_OK))
+    with pytest.raises(Ambiguous, match=f"HTTP {status}"):
+        client.bulk_add("EmailAddress", [{}])
     assert len(server.seen) == 1
 
 
@@ -249,11 +280,13 @@ def test_a_redirect_is_a_config_error_and_is_not_followed(
         Canned(500, raw="Internal Server Error"),
     ],
 )
-def test_transient_failures_are_retried_for_writes_too(
+def test_transient_failures_are_retried_for_reads(
     server: Scripted, client: LsqClient, naps: list[float], failure: Canned
 ) -> None:
-    server.play(failure, failure, Canned(body=BULK_OK))
-    assert client.bulk_add("EmailAddress", [{}]) == BULK_OK["Response"]
+    """A read changes nothing, so a 5xx to it is simply tried again (a write's is not:
+    see test_a_5xx_to_a_write_is_ambiguous_never_retried)."""
+    server.play(failure, failure, Canned(body=[{"EventCode": "12000"}]))
+    assert client.opportunity_types() == [{"EventCode": "12000"}]
     assert len(server.seen) == 3
     assert len(naps) == 2
 
@@ -326,8 +359,11 @@ def test_an_unclear_write_is_ambiguous_and_sent_only_once(
     ],
 )
 def test_an_unclear_read_is_retried(server: Scripted, client: LsqClient, reply: Canned) -> None:
-    server.play(reply, Canned(body=[{"OpportunityId": "o1"}]))
-    assert client.opportunities_of_lead("lead-1", 12000) == [{"OpportunityId": "o1"}]
+    found = {"RecordCount": 1, "List": [{"OpportunityId": "o1"}]}
+    server.play(reply, Canned(body=found))
+    assert client.opportunities_by_unique_field("EmailAddress", "a@b.c") == [
+        {"OpportunityId": "o1"}
+    ]
     assert len(server.seen) == 2
 
 

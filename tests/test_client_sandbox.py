@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 
-from importer.client import Ambiguous, LsqClient, RequestRejected, RetryPolicy
-from importer.config import Settings, load_settings
-from importer.errors import AuthError, RetriesExhausted
-from importer.ratelimit import DEFAULT_RATE, Rate, RateLimiter
+from importer.errors import Ambiguous, AuthError, RequestRejected
 from importer.sandbox.testing import RunningSandbox
+from importer.send.ratelimit import RateLimiter
+from importer.send.recognise import is_lead_missing
+from importer.send.retry import RetryPolicy
+from importer.send.transport import LsqClient
+from importer.settings import DEFAULT_RATE, Rate, Settings, load_settings
 
 Factory = Callable[..., RunningSandbox]
 FAST = RetryPolicy(attempts=3, base=0.0, cap=0.0, max_throttles=50)
@@ -59,12 +61,29 @@ def test_bulk_add_then_find_the_opportunity_both_ways(
 ) -> None:
     [created] = lsq.bulk_add("EmailAddress", [item()])
     assert created["OpportunityCreated"] is True
-    found = lsq.opportunities_by_unique_field("EmailAddress", EMAIL, COURSE)
-    assert [o["ProspectOpportunityId"] for o in found] == [created["ProspectOpportunityId"]]
-    lead_id = found[0]["RelatedProspectId"]
-    assert lsq.opportunities_of_lead(lead_id, COURSE) == found
-    assert lsq.opportunities_by_unique_field("EmailAddress", "nobody@example.com", COURSE) == []
+    found = lsq.opportunities_by_unique_field("EmailAddress", EMAIL, ["mx_Custom_3"])
+    assert [o["OpportunityId"] for o in found] == [created["ProspectOpportunityId"]]
+    assert found[0]["OpportunityEvent"] == str(COURSE)
+    assert found[0]["mx_Custom_3"] == "MBA"
+    with pytest.raises(RequestRejected) as missing:
+        lsq.opportunities_by_unique_field("EmailAddress", "nobody@example.com")
+    assert is_lead_missing(missing.value.exception_type, missing.value.message)
     assert sandbox.stats()["total_opportunities"] == 1
+
+
+def test_a_look_up_reads_every_page(lsq: LsqClient, sandbox: RunningSandbox) -> None:
+    """The sandbox gives at most 50 a page: 60 opportunities take two calls, all read."""
+    courses = ("MBA", "BBA", "B.Tech Computer Science", "M.Sc Data Science", "B.Sc Nursing")
+    campuses = ("Mumbai", "Pune", "Bengaluru", "Hyderabad", "Online")
+    sandbox.reconfigure(duplicate_detection=False)
+    for n in range(60):
+        course, campus = courses[n % 5], campuses[n // 5 % 5]
+        lsq.bulk_add("EmailAddress", [item(course=course, campus=campus)])
+    calls = sandbox.stats()["calls"].get("GetOpportunitiesByUniqueLeadField", 0)
+    found = lsq.opportunities_by_unique_field("EmailAddress", EMAIL)
+    assert len(found) == 60
+    assert len({o["OpportunityId"] for o in found}) == 60
+    assert sandbox.stats()["calls"]["GetOpportunitiesByUniqueLeadField"] - calls == 2
 
 
 def test_bulk_replies_come_back_as_sent_even_shuffled(sandbox_factory: Factory) -> None:
@@ -130,12 +149,16 @@ def test_a_limit_lower_than_configured_is_survived(sandbox_factory: Factory, sta
     assert box.stats()["calls"]["GetOpportunityTypes"] >= 8
 
 
-def test_server_failures_are_retried_then_exhausted(sandbox_factory: Factory) -> None:
-    box = sandbox_factory(faults="500:1.0")
-    with client_for(box) as client, pytest.raises(RetriesExhausted, match="MXUnhandled"):
+@pytest.mark.parametrize(("fault", "applied"), [("500", 0), ("applied500", 1)])
+def test_a_5xx_to_a_write_is_never_retried_whether_or_not_it_was_applied(
+    sandbox_factory: Factory, fault: str, applied: int
+) -> None:
+    """Issue: a 500 after an applied write was retried blindly (50 rows -> 100)."""
+    box = sandbox_factory(faults=f"{fault}:1.0")
+    with client_for(box) as client, pytest.raises(Ambiguous):
         client.bulk_add("EmailAddress", [item()])
-    assert box.stats()["faults_injected"]["500"] == FAST.attempts
-    assert box.stats()["total_opportunities"] == 0
+    assert box.stats()["calls"]["Bulk/Add/ByLeadField"] == 1
+    assert box.stats()["total_opportunities"] == applied
 
 
 def test_a_surprise_429_is_retried_until_it_goes_through(sandbox_factory: Factory) -> None:
@@ -149,7 +172,10 @@ def test_a_surprise_429_is_retried_until_it_goes_through(sandbox_factory: Factor
     assert stats["total_opportunities"] == 4
 
 
-@pytest.mark.parametrize(("fault", "applied"), [("ambiguous", 1), ("badjson", 1), ("reset", 0)])
+@pytest.mark.parametrize(
+    ("fault", "applied"),
+    [("ambiguous", 1), ("badjson", 1), ("reset", 0), ("applied-reset", 1)],
+)
 def test_an_unclear_write_is_sent_once_and_reported_ambiguous(
     sandbox_factory: Factory, fault: str, applied: int
 ) -> None:

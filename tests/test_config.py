@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from importer.config import Settings, check_host, is_loopback, load_settings, read_env_file
 from importer.errors import ConfigError
+from importer.settings import Settings, check_host, is_loopback, load_settings, read_env_file
 
 ACCESS = "u$r0123456789abcdefXYZ9"
 SECRET = "s3cr3t0123456789abcdef0123456789"

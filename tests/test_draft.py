@@ -12,24 +12,24 @@ from typing import Any
 
 import pytest
 import yaml
-from e2e_support import SAMPLE_CSV, bad_rows, cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from importer.config import load_settings
-from importer.draft import DraftPlan, plan_draft
-from importer.draft_fetch import account_client, fetch_plan
-from importer.draft_metadata import (
+from importer.dryrun import validate
+from importer.mapping import Mapping, load_mapping
+from importer.mapping.draft.fetch import account_client, fetch_plan
+from importer.mapping.draft.metadata import (
     dependent_options,
     mapping_type,
     opportunity_field,
     option_values,
 )
-from importer.draft_yaml import render, scalar, values_list
-from importer.dryrun import validate
-from importer.mapping import Mapping, load_mapping
+from importer.mapping.draft.plan import DraftPlan, plan_draft
+from importer.mapping.draft.yaml_writer import render, scalar, values_list
 from importer.sandbox.account import load_account
 from importer.sandbox.testing import RunningSandbox
+from importer.settings import load_settings
+from tests.e2e_support import SAMPLE_CSV, bad_rows, cli
 
 # --- against the sandbox -------------------------------------------------------------
 

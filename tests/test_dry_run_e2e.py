@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from e2e_support import MAPPING, SAMPLE_CSV, SAMPLE_XLSX, bad_rows, cli, sheet_records
 
 from importer.dryrun import validate
+from tests.e2e_support import MAPPING, SAMPLE_CSV, SAMPLE_XLSX, bad_rows, cli, sheet_records
 
 SHOWN = re.compile(r"^  row (\d+) \[([a-z_]+)\] ", flags=re.MULTILINE)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from e2e_support import MAPPING, SAMPLE_CSV, SAMPLE_XLSX, bad_rows, cli
 
 from importer.dryrun import validate
 from importer.errors import InputFileError, MappingError
+from tests.e2e_support import MAPPING, SAMPLE_CSV, SAMPLE_XLSX, bad_rows, cli
 
 
 def sample_book(tmp_path: Path, *, cover_first: bool = False, titles: int = 0) -> Path:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from importer.dryrun import mapping_notes, validate
+from importer.dryrun import validate
 from importer.mapping import load_mapping
+from importer.pipeline import mapping_notes
 
 SAMPLE_MAPPING = Path("mappings/opportunities.yaml")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_mapping_fixtures import BASE_YAML, write_mapping
 
 from importer.errors import MappingError
 from importer.mapping import check_headers, load_mapping
+from tests.test_mapping_fixtures import BASE_YAML, write_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = 400  # characters: a message is one readable line

@@ -6,17 +6,24 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_mapping_fixtures import BASE_YAML, chunk, write_mapping
 
 from importer.errors import MappingError
 from importer.mapping import load_mapping
 from importer.mapping.model import FieldSpec
 from importer.mapping.normalise import normalise, valid
 from importer.validation import Checker
+from tests.test_mapping_fixtures import BASE_YAML, chunk, write_mapping
 
 
-def number(**marks: str) -> FieldSpec:
-    return FieldSpec(column="F", target="mx_Custom_5", place="opportunity", type="Number", **marks)
+def number(decimal: str = ".", thousands: str = ",") -> FieldSpec:
+    return FieldSpec(
+        column="F",
+        target="mx_Custom_5",
+        place="opportunity",
+        type="Number",
+        decimal=decimal,
+        thousands=thousands,
+    )
 
 
 def read(spec: FieldSpec, cell: str) -> str | None:

@@ -8,15 +8,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from importer.model import OpportunityRow, Outcome
-from importer.outcomes import (
+from importer.sandbox.replies import LEAD_NOT_FOUND_WORDINGS
+from importer.send.outcomes import (
     bulk_outcome,
     capture_outcome,
     failed,
     field_named_in,
-    is_lead_missing,
     match_items,
 )
-from importer.payloads import SendSettings
+from importer.send.payloads import SendSettings
+from importer.send.recognise import is_lead_missing, is_whole_request_refusal
 
 SETTINGS = SendSettings(
     search_by="EmailAddress",
@@ -81,20 +82,45 @@ def test_bulk_failure_names_row_column_and_code() -> None:
     assert "Status Comment" in outcome.message
     (problem,) = outcome.problems
     assert (problem.column, problem.field) == ("Status Comment", "mx_Custom_19")
-    assert problem.code == "MXInvalidActivityFieldsException"
+    assert problem.code == "rejected_value"  # a stable code; LeadSquared's own words apart
+    assert problem.detail.startswith("MXInvalidActivityFieldsException: Field name")
 
 
-def test_lead_not_found_is_detected_and_explained() -> None:
-    item = {
-        "RowNumber": 1,
-        "OpportunityCreated": False,
-        "ExceptionType": "MXLeadNotFoundException",
-        "ExceptionMessage": "Lead not found",
-    }
-    assert is_lead_missing(item)
-    outcome = bulk_outcome(ROW, item, SETTINGS)
-    assert "asha@example.com" in outcome.message
-    assert "capture" in outcome.message
+def test_every_wording_of_a_missing_lead_is_recognised_and_explained_once() -> None:
+    """LeadSquared's wording is not documented: every one the sandbox can produce is
+    recognised (issue: `auto` relied on one guessed exception name)."""
+    for wording in LEAD_NOT_FOUND_WORDINGS:
+        said = wording.template.format(field="EmailAddress", value="asha@example.com")
+        assert is_lead_missing(wording.exception_type, said), wording
+        assert not is_whole_request_refusal(500, wording.exception_type, said)
+        item = {"RowNumber": 1, "OpportunityCreated": False, "ExceptionMessage": said}
+        if wording.exception_type:
+            item["ExceptionType"] = wording.exception_type
+        outcome = bulk_outcome(ROW, item, SETTINGS)
+        assert outcome.problems[0].code == "lead_not_found"
+        assert outcome.message.count("asha@example.com") == 1, "said once, not twice"
+        assert "capture" in outcome.message
+        assert said in outcome.problems[0].detail
+
+
+def test_other_refusals_are_not_read_as_a_missing_lead() -> None:
+    for said in (
+        "Field name : 'mx_Custom_19' of datatype : 'String' is mandatory.",
+        "Attribute(s) does not exist - lead.Source",
+        "Value 'X' of field 'mx_Custom_2' is not configured for 'Status' = 'Open'.",
+    ):
+        assert not is_lead_missing("MXInvalidInputException", said), said
+
+
+def test_refusals_of_the_request_itself_are_recognised() -> None:
+    assert is_whole_request_refusal(
+        500, "MXInvalidInputException", "SearchBy 'Foo' is not a unique lead field."
+    )
+    assert is_whole_request_refusal(404, None, "No such API.")
+    assert is_whole_request_refusal(413, None, "")
+    assert not is_whole_request_refusal(
+        500, "MXInvalidActivityFieldsException", "Field name : 'mx_Custom_19' is mandatory."
+    )
 
 
 def test_bulk_unexplained_failure_keeps_raw_item() -> None:
@@ -138,7 +164,8 @@ def test_capture_statuses() -> None:
         ROW, _capture(Status=1, ExceptionType="MXX", ExceptionMessage="no"), SETTINGS
     )
     assert failure.outcome is Outcome.FAILED
-    assert failure.problems[0].code == "MXX"
+    assert failure.problems[0].code == "rejected"
+    assert failure.problems[0].detail == "MXX: no"
 
 
 def test_capture_status_zero_without_lead_needs_review() -> None:

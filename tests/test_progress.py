@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from importer.progress import ProgressReporter
+from importer.cli.progress import ProgressReporter
+from importer.model import Outcome
 
 
 class Clock:
@@ -24,11 +25,11 @@ def test_plain_lines_come_every_period_and_at_the_end() -> None:
     out, clock = io.StringIO(), Clock()
     progress = ProgressReporter(100, stream=out, every=10.0, clock=clock)
     clock.now += 2
-    progress(10, {"created": 10})  # too soon for a line
+    progress(10, {Outcome.CREATED: 10})  # too soon for a line
     clock.now += 10
-    progress(50, {"created": 45, "failed": 5})
+    progress(50, {Outcome.CREATED: 45, Outcome.FAILED: 5})
     clock.now += 1
-    progress(100, {"created": 95, "failed": 5})  # the last row always gets its line
+    progress(100, {Outcome.CREATED: 95, Outcome.FAILED: 5})  # the last row always gets its line
     lines = out.getvalue().splitlines()
     assert lines == [
         "50/100 rows sent (4.2 rows/s, ETA 12s): created 45, failed 5",
@@ -39,7 +40,7 @@ def test_plain_lines_come_every_period_and_at_the_end() -> None:
 def test_quiet_prints_nothing() -> None:
     out = Terminal()
     progress = ProgressReporter(10, stream=out, quiet=True)
-    progress(10, {"created": 10})
+    progress(10, {Outcome.CREATED: 10})
     progress.close()
     assert out.getvalue() == ""
 
@@ -47,7 +48,7 @@ def test_quiet_prints_nothing() -> None:
 def test_a_terminal_gets_a_bar_with_the_running_totals() -> None:
     out = Terminal()
     progress = ProgressReporter(20, stream=out)
-    progress(5, {"created": 4, "needs_review": 1})
+    progress(5, {Outcome.CREATED: 4, Outcome.NEEDS_REVIEW: 1})
     progress.close()
     text = out.getvalue()
     assert "5/20" in text

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importer.errors import ConfigError
-from importer.ratelimit import Rate, RateLimiter, parse_rate
+from importer.send.ratelimit import RateLimiter
+from importer.settings import Rate, parse_rate
 
 EPS = 1e-9  # float slack when comparing fake-clock times
 

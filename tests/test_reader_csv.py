@@ -38,7 +38,7 @@ def test_plain_utf8_keeps_accents_without_warning(tmp_path: Path) -> None:
     path = write(tmp_path, "Name,City\nJosé,São Paulo\n")
     source = open_source(path)
     assert source.info.encoding == "utf-8"
-    assert read_all(path).loc[2].tolist() == ["José", "São Paulo"]
+    assert list(read_all(path).loc[2]) == ["José", "São Paulo"]
 
 
 def test_cp1252_falls_back_with_a_warning_naming_it(tmp_path: Path) -> None:
@@ -48,7 +48,7 @@ def test_cp1252_falls_back_with_a_warning_naming_it(tmp_path: Path) -> None:
     assert len(source.info.warnings) == 1
     assert "Windows-1252" in source.info.warnings[0]
     assert "leads.csv" in source.info.warnings[0]
-    assert read_all(path).loc[2].tolist() == ["José", "Zürich – Süd"]
+    assert list(read_all(path).loc[2]) == ["José", "Zürich – Süd"]
 
 
 def test_non_utf8_byte_far_from_the_start_is_still_detected(tmp_path: Path) -> None:

@@ -57,16 +57,16 @@ def test_zero_padded_number_format_keeps_leading_zeros(tmp_path: Path) -> None:
 
 
 def test_dates_times_and_booleans(tmp_path: Path) -> None:
-    rows = [
+    rows: Rows = [
         ["When", "Day", "At", "Flag", "Took"],
         [datetime(2024, 3, 5, 14, 30, 9), date(2024, 3, 5), time(9, 5), True, timedelta(hours=26)],
         [datetime(2024, 12, 31), date(1999, 1, 1), time(23, 59, 59), False, timedelta(minutes=5)],
     ]
     frame = read_all(workbook(tmp_path, {"Leads": rows}))
-    assert frame.loc[2].tolist() == [
+    assert list(frame.loc[2]) == [
         "2024-03-05 14:30:09", "2024-03-05 00:00:00", "09:05:00", "TRUE", "26:00:00",
     ]  # fmt: skip
-    assert frame.loc[3].tolist() == [
+    assert list(frame.loc[3]) == [
         "2024-12-31 00:00:00", "1999-01-01 00:00:00", "23:59:59", "FALSE", "00:05:00",
     ]  # fmt: skip
 
@@ -99,11 +99,13 @@ def test_text_cells_stay_as_typed(tmp_path: Path) -> None:
     book.active["A3"].data_type = "s"  # type: ignore[index]
     book.save(path)
     frame = read_all(path)
-    assert frame.loc[2].tolist() == ["007", "NA"]
+    assert list(frame.loc[2]) == ["007", "NA"]
 
 
 def test_blank_rows_skipped_counted_and_numbers_kept(tmp_path: Path) -> None:
-    rows = [["Name", "Phone"], ["A", 1], [None, None], ["", ""], ["B", 2], [None, None], ["C", 3]]
+    rows: Rows = [
+        ["Name", "Phone"], ["A", 1], [None, None], ["", ""], ["B", 2], [None, None], ["C", 3],
+    ]  # fmt: skip
     source = open_source(workbook(tmp_path, {"Leads": rows}))
     frame = pd.concat(list(source.chunks()))
     assert frame.index.tolist() == [2, 5, 7]

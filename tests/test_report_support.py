@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -24,7 +25,9 @@ def make_results(
     source_format: Literal["csv", "xlsx"] = "csv",
     sheet: str = "leads.csv",
     chunk_size: int = 2,
-    **extra: str,
+    problems: Sequence[Problem] | None = None,
+    details: Sequence[tuple[str, str]] = (("Input file", "leads.csv"), ("Mapping", "m.yaml")),
+    **extra: object,
 ) -> ResultsInput:
     """A ResultsInput over ``rows`` (spreadsheet rows 2, 3, ...) read in small chunks."""
     frame = pd.DataFrame(list(rows), columns=list(headers), index=range(2, len(rows) + 2))
@@ -34,7 +37,8 @@ def make_results(
             yield frame.iloc[start : start + chunk_size]
 
     outcomes = dict(outcomes or {})
-    problems = [p for o in outcomes.values() for p in o.problems]
+    if problems is None:  # as in a dry run: the validation problems, also on the outcomes
+        problems = [p for o in outcomes.values() for p in o.problems]
     return ResultsInput(
         source_format=source_format,
         sheet=sheet,
@@ -44,7 +48,7 @@ def make_results(
         default=default,
         problems=problems,
         title="Dry run",
-        details=[("Input file", sheet), ("Mapping", "opportunities.yaml")],
+        details=details,
         **extra,  # type: ignore[arg-type]
     )
 
@@ -55,6 +59,20 @@ def problem(row: int, column: str, code: str, sheet: str = "leads.csv") -> Probl
 
 def invalid(row: int, *problems: Problem, sheet: str = "leads.csv") -> RowOutcome:
     return RowOutcome(sheet, row, Outcome.INVALID, problems=problems)
+
+
+def failed(
+    row: int, column: str | None, code: str, detail: str = "", sheet: str = "leads.csv"
+) -> RowOutcome:
+    """A row LeadSquared refused, its problem riding on the outcome (as the runner gives it)."""
+    message = f"Row {row}: LeadSquared refused this opportunity"
+    found = Problem(sheet, row, column, column and f"mx_{column}", code, message, detail)
+    return RowOutcome(sheet, row, Outcome.FAILED, message=message, problems=(found,))
+
+
+def read_csv(path: Path, encoding: str = "utf-8-sig", delimiter: str = ",") -> list[list[str]]:
+    with path.open(encoding=encoding, newline="") as f:
+        return list(csv.reader(f, delimiter=delimiter))
 
 
 def sheet_values(path: Path, title: str) -> list[list[object]]:

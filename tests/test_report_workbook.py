@@ -1,17 +1,29 @@
-"""The results workbook read back with openpyxl: sheets, counts, fills, filters, text."""
+"""The results workbook read back with openpyxl: sheets, column order, frozen panes, tints,
+the wrong cell marked, every problem on the Problems sheet, typed values, print settings."""
 
 from __future__ import annotations
 
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
-from test_report_support import invalid, make_results, problem, sheet_values, sheet_xml, worksheet
 
 from importer.model import Outcome, RowOutcome
-from importer.report import sheet as sheet_module
-from importer.report import write_results
+from importer.report import RESULT_COLUMNS, write_results
+from importer.report.outcome_styles import style
+from importer.report.workbook import PROBLEM_COLUMNS
+from importer.report.xlsx_book import MARKED_FILL
+from tests.test_report_support import (
+    failed,
+    invalid,
+    make_results,
+    problem,
+    sheet_values,
+    worksheet,
+)
 
 HEADERS = ("Name", "Email", "Phone")
 ROWS = [
@@ -31,157 +43,169 @@ def _import_outcomes() -> dict[int, RowOutcome]:
         3: invalid(3, bad, problem(3, "Phone", "invalid_phone")),
         4: RowOutcome("leads.csv", 4, Outcome.NEEDS_REVIEW, None, "lead-3", "Check Status"),
         5: RowOutcome("leads.csv", 5, Outcome.DUPLICATE, "opp-0", "lead-4", "Already there"),
-        6: RowOutcome("leads.csv", 6, Outcome.FAILED, message="LeadSquared refused the owner"),
+        6: failed(6, "Email", "lead_not_found", detail="MXLeadNotFoundException: no lead"),
     }  # row 7 is absent: it takes the default, pending
 
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    results = make_results(HEADERS, ROWS, _import_outcomes(), default=Outcome.PENDING)
+    outcomes = _import_outcomes()
+    # As the runner passes them: the dry run's problems only; LeadSquared's are on outcomes.
+    results = make_results(
+        HEADERS, ROWS, outcomes, default=Outcome.PENDING, problems=outcomes[3].problems
+    )
     write_results(tmp_path / "results.xlsx", results)
     return tmp_path / "results.xlsx"
 
 
-def test_sheets_in_order(book: Path) -> None:
+def _colour(cell: object) -> str | None:
+    fill = cell.fill  # type: ignore[attr-defined]
+    return str(fill.fgColor.rgb)[-6:] if fill.fill_type == "solid" else None
+
+
+def test_sheets_in_order_with_a_chart(book: Path) -> None:
     with zipfile.ZipFile(book) as z:
         assert any(name.startswith("xl/charts/chart") for name in z.namelist())
     assert CalamineWorkbook.from_path(str(book)).sheet_names == ["Summary", "Rows", "Problems"]
 
 
-def test_summary_counts_outcomes_and_problem_codes(book: Path) -> None:
-    lines = {row[0]: row[1:] for row in sheet_values(book, "Summary") if row[0]}
-    assert lines["Dry run"] == [None, None]
-    assert lines["Input file"][0] == "leads.csv"
-    for outcome in ("created", "invalid", "needs_review", "duplicate", "failed", "pending"):
-        assert lines[outcome][0] == 1
-    assert "valid" not in lines
-    assert "partial" not in lines
-    assert lines["Total rows"][0] == 6
-    assert lines["invalid_email"] == [1, "Row 3, column Email: invalid_email"]
-    assert lines["invalid_phone"][0] == 1
-
-
-def test_summary_chart_present(book: Path) -> None:
-    assert len(worksheet(book, "Summary")._charts) == 1
-
-
-def test_rows_sheet_columns_and_values(book: Path) -> None:
+def test_rows_sheet_puts_the_outcome_first(book: Path) -> None:
     rows = sheet_values(book, "Rows")
-    assert rows[0] == [*HEADERS, "Row", "Outcome", "Opportunity ID", "Lead ID", "Problems"]
-    assert rows[1][3:7] == [2, "created", "opp-1", "lead-1"]
-    assert rows[2][3:5] == [3, "invalid"]
-    assert rows[2][7] == "Row 3, column Email: invalid_email; Row 3, column Phone: invalid_phone"
-    assert rows[4][7] == "Already there"  # no problems: the outcome's message
-    assert rows[6][3:5] == [7, "pending"]
+    assert rows[0] == ["Row", "Outcome", "Problems", "Opportunity ID", "Lead ID", *HEADERS]
+    assert rows[1][:5] == [2, "created", None, "opp-1", "lead-1"]
+    assert rows[1][5] == "Asha"
+    assert rows[2][:3] == [
+        3,
+        "invalid",
+        "Row 3, column Email: invalid_email; Row 3, column Phone: invalid_phone",
+    ]
+    assert rows[4][2] == "Already there"  # no problems: the outcome's message
+    assert rows[6][:2] == [7, "pending"]
 
 
-def test_rows_highlighted_by_outcome(book: Path) -> None:
-    ws = worksheet(book, "Rows")
-    colours = {}
-    for row in ws.iter_rows(min_row=2):
-        fill = row[0].fill
-        colours[row[4].value] = fill.fgColor.rgb if fill.fill_type == "solid" else None
-        assert {c.fill.fgColor.rgb for c in row} == {row[0].fill.fgColor.rgb}  # whole row
-    assert colours == {
-        "created": None,
-        "pending": None,
-        "invalid": "00FFC7CE",
-        "failed": "00FFC7CE",
-        "needs_review": "00FFEB9C",
-        "duplicate": "00D9D9D9",
-    }
-
-
-def test_header_bold_frozen_and_filtered(book: Path) -> None:
+def test_header_and_first_columns_frozen_bold_and_filtered(book: Path) -> None:
     rows = worksheet(book, "Rows")
-    assert rows.freeze_panes == "A2"
+    assert rows.freeze_panes == "C2"  # Row and Outcome stay in view
     assert rows.auto_filter.ref == "A1:H7"
     assert all(c.font.bold for c in rows[1])
-    assert rows.column_dimensions["A"].width >= 8
+    assert rows.column_dimensions["C"].width > rows.column_dimensions["A"].width
     problems = worksheet(book, "Problems")
-    assert problems.freeze_panes == "A2"
-    assert problems.auto_filter.ref == "A1:F3"
+    assert problems.freeze_panes == "B2"
+    assert problems.auto_filter.ref == f"A1:G{len(sheet_values(book, 'Problems'))}"
 
 
-def test_problems_sheet_one_line_per_problem(book: Path) -> None:
-    rows = sheet_values(book, "Problems")
-    assert rows[0] == ["Sheet", "Row", "Column", "Field", "Code", "Message"]
-    assert rows[1] == [
-        "leads.csv",
-        3,
-        "Email",
-        "mx_Email",
-        "invalid_email",
-        "Row 3, column Email: invalid_email",
-    ]
-    assert len(rows) == 3
-
-
-def test_formula_looking_values_are_text(book: Path) -> None:
+def test_rows_tinted_by_outcome_and_the_wrong_cells_marked(book: Path) -> None:
     ws = worksheet(book, "Rows")
-    cells = {c.value: c for row in ws.iter_rows(min_row=2, max_col=3) for c in row}
-    for text in ('=HYPERLINK("x")', "+91-9876543210", "-12", "@home", "#N/A"):
+    for line in ws.iter_rows(min_row=2):
+        outcome = Outcome(str(line[1].value))
+        tint = style(outcome).tint
+        expected = tint[1:] if tint else None
+        marked = [c for c in line if _colour(c) == MARKED_FILL[1:]]
+        assert {_colour(c) for c in line if c not in marked} == {expected}, outcome
+    wrong = {c.coordinate: c for c in ws[3] if _colour(c) == MARKED_FILL[1:]}
+    assert set(wrong) == {"G3", "H3"}  # Email and Phone of row 3, nothing else
+    comments = {name: cell.comment.text for name, cell in wrong.items() if cell.comment}
+    assert comments == {
+        "G3": "Row 3, column Email: invalid_email",
+        "H3": "Row 3, column Phone: invalid_phone",
+    }
+    # LeadSquared named the Email column of row 6: that cell is marked too.
+    assert _colour(ws["G6"]) == MARKED_FILL[1:]
+
+
+def test_every_problem_on_the_problems_sheet_once(book: Path) -> None:
+    rows = sheet_values(book, "Problems")
+    assert tuple(rows[0]) == PROBLEM_COLUMNS
+    by_code = {r[2]: r for r in rows[1:]}
+    assert set(by_code) == {"invalid_email", "invalid_phone", "needs_review", "lead_not_found"}
+    assert by_code["lead_not_found"] == [
+        6,
+        "Email",
+        "lead_not_found",
+        "Row 6: LeadSquared refused this opportunity",
+        "MXLeadNotFoundException: no lead",
+        "mx_Email",
+        "leads.csv",
+    ]
+    assert by_code["needs_review"][:4] == [4, None, "needs_review", "Check Status"]
+    numbers = [int(str(r[0])) for r in rows[1:]]
+    assert numbers == sorted(numbers)  # by row
+
+
+def test_a_row_sent_without_a_clear_answer_is_a_server_error(tmp_path: Path) -> None:
+    gave_up = RowOutcome("leads.csv", 2, Outcome.FAILED, message="sent 3 times, no answer")
+    write_results(tmp_path / "r.xlsx", make_results(HEADERS, ROWS[:1], {2: gave_up}))
+    assert sheet_values(tmp_path / "r.xlsx", "Problems")[1][:4] == [
+        2,
+        None,
+        "server_error",
+        "sent 3 times, no answer",
+    ]
+
+
+def test_a_dry_runs_problems_are_listed_once(tmp_path: Path) -> None:
+    outcomes = {3: invalid(3, problem(3, "Email", "invalid_email"))}
+    write_results(tmp_path / "r.xlsx", make_results(HEADERS, ROWS, outcomes))  # on both
+    assert len(sheet_values(tmp_path / "r.xlsx", "Problems")) == 2
+
+
+def test_user_text_never_becomes_a_formula(book: Path) -> None:
+    ws = worksheet(book, "Rows")
+    cells = {c.value: c for row in ws.iter_rows(min_row=2) for c in row}
+    for text in ('=HYPERLINK("x")', "+91-9876543210", "@home", "#N/A"):
         assert cells[text].data_type == "s"
-    assert "<f>" not in sheet_xml(book, 2)
-    assert "<f " not in sheet_xml(book, 2)
+    with zipfile.ZipFile(book) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<f>" in xml or "<f " in xml for xml in sheets)
 
 
-def test_rerun_of_fix_file_has_one_problems_column(tmp_path: Path) -> None:
+TYPED = {
+    "2027-07-15 00:00:00": (datetime(2027, 7, 15), "yyyy-mm-dd"),
+    "2026-09-01 09:17:30": (datetime(2026, 9, 1, 9, 17, 30), "yyyy-mm-dd hh:mm:ss"),
+    "150000": (150000, "0"),
+    "919803503947": (919803503947, "0"),
+    "-12": (-12, "0"),
+    "12.5": (12.5, "General"),
+}
+KEPT_AS_TEXT = ["044", "+91 98765 43210", "1.50", "-0", "1234567890123456", "15/01/2027", "1e5"]
+
+
+def test_dates_and_numbers_are_typed_where_nothing_is_lost(tmp_path: Path) -> None:
+    texts = [*TYPED, *KEPT_AS_TEXT]
+    write_results(tmp_path / "r.xlsx", make_results(("Value",), [[t] for t in texts]))
+    ws = worksheet(tmp_path / "r.xlsx", "Rows")
+    cells = [line[5] for line in ws.iter_rows(min_row=2)]
+    for cell, (value, number_format) in zip(cells, TYPED.values(), strict=False):
+        assert (cell.value, cell.number_format) == (value, number_format)
+    assert [c.value for c in cells[len(TYPED) :]] == KEPT_AS_TEXT
+    assert {c.data_type for c in cells[len(TYPED) :]} == {"s"}
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header(book: Path) -> None:
+    for title in ("Summary", "Rows", "Problems"):
+        ws: Worksheet = worksheet(book, title)
+        assert ws.page_setup.orientation == "landscape", title
+        setup = ws.sheet_properties.pageSetUpPr
+        assert setup is not None, title
+        assert setup.fitToPage, title
+        assert ws.page_setup.fitToWidth in (None, 1), title  # 1 is the default, left out
+        assert ws.page_setup.fitToHeight == 0, title  # as many pages tall as needed
+        assert ws.print_title_rows == "$1:$1", title
+
+
+def test_our_own_columns_in_the_input_appear_once(tmp_path: Path) -> None:
     headers = ("Name", "Problems", "Outcome", "Email")
     rows = [["Asha", "old reason", "invalid", "asha@"], ["Ravi", "", "", "ravi@example.com"]]
     results = make_results(headers, rows, {2: invalid(2, problem(2, "Email", "invalid_email"))})
     write_results(tmp_path / "r.xlsx", results)
     values = sheet_values(tmp_path / "r.xlsx", "Rows")
-    assert values[0] == ["Name", "Email", "Row", "Outcome", "Opportunity ID", "Lead ID", "Problems"]
-    assert values[1] == ["Asha", "asha@", 2, "invalid", None, None, values[1][6]]
-    assert values[1][6] == "Row 2, column Email: invalid_email"
+    assert values[0] == [*RESULT_COLUMNS, "Name", "Email"]
+    message = "Row 2, column Email: invalid_email"
+    assert values[1] == [2, "invalid", message, None, None, "Asha", "asha@"]
 
 
 def test_unstorable_characters_read_back_exactly(tmp_path: Path) -> None:
     tricky = ["a\rb", "bell\x07", "_x0041_", "x_x005F_y", "tab\there\nnext", "\x00", " ", "\n"]
-    tricky.append("\uffff")
-    # U+FFFF is a non-character XML cannot hold: it stays visible as Excel's escape.
-    expected = [*tricky[:-1], "_xFFFF_"]
-    results = make_results(("Note",), [[t] for t in tricky])
-    write_results(tmp_path / "r.xlsx", results)
+    write_results(tmp_path / "r.xlsx", make_results(("Note",), [[t] for t in tricky]))
     rows = CalamineWorkbook.from_path(str(tmp_path / "r.xlsx")).get_sheet_by_name("Rows")
-    assert [r[0] for r in rows.to_python()[1:]] == expected
-
-
-def test_rows_past_the_limit_spill_into_csv(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sheet_module, "MAX_SHEET_ROWS", 4)  # header + 3 data rows
-    out = tmp_path / "big.xlsx"
-    files = write_results(out, make_results(HEADERS, ROWS))
-    assert files.spill_csv == tmp_path / "big.rows.csv"
-    assert len(sheet_values(out, "Rows")) == 4
-    spilled = files.spill_csv.read_text(encoding="utf-8-sig").splitlines()
-    assert spilled[0] == "Name,Email,Phone,Row,Outcome,Opportunity ID,Lead ID,Problems"
-    assert spilled[1:] == [
-        "Meena,meena@example.com,#N/A,5,valid,,,",
-        "Kiran,kiran@example.com,9876543210,6,valid,,,",
-        "Dev,dev@example.com,9876500000,7,valid,,,",
-    ]
-    notes = [r[1] for r in sheet_values(out, "Summary") if r[0] == "Note"]
-    assert notes == [
-        "The Rows sheet holds as many lines as Excel allows; the rest are in big.rows.csv"
-    ]
-    monkeypatch.setattr(sheet_module, "MAX_SHEET_ROWS", 1_048_576)
-    assert write_results(out, make_results(HEADERS, ROWS)).spill_csv is None
-    assert not (tmp_path / "big.rows.csv").exists()  # the stale spill is gone
-
-
-def test_problems_past_the_limit_spill_into_csv(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sheet_module, "MAX_SHEET_ROWS", 2)  # header + 1 problem
-    outcomes = {3: invalid(3, problem(3, "Email", "invalid_email"), problem(3, "Phone", "x"))}
-    files = write_results(tmp_path / "r.xlsx", make_results(HEADERS, ROWS, outcomes))
-    assert files.problems_spill_csv == tmp_path / "r.problems.csv"
-    assert len(sheet_values(tmp_path / "r.xlsx", "Problems")) == 2
-    spilled = files.problems_spill_csv.read_text(encoding="utf-8-sig").splitlines()
-    assert spilled == [
-        "Sheet,Row,Column,Field,Code,Message",
-        'leads.csv,3,Phone,mx_Phone,x,"Row 3, column Phone: x"',
-    ]
+    assert [r[5] for r in rows.to_python()[1:]] == tricky

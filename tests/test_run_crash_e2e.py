@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2e_support import (
+
+from importer.sandbox.testing import RunningSandbox
+from tests.e2e_support import (
     SAMPLE_CSV,
     SAMPLE_VALID,
     Result,
@@ -20,13 +22,12 @@ from e2e_support import (
     cli,
     kill,
     leaked,
+    ledger_of,
     run_args,
     start_cli,
     valid_emails,
     wait_until,
 )
-
-from importer.sandbox.testing import RunningSandbox
 
 Factory = Callable[..., RunningSandbox]
 SAMPLE_COUNTS = {"created": 287, "invalid": 13}
@@ -71,7 +72,7 @@ def test_kill_9_then_run_again_creates_every_row_once(
     box = sandbox_factory(**SLOW)
     out = tmp_path / "r.xlsx"
     child = start_cli(*args(out), env=box.env())
-    states = wait_until(child, tmp_path / "r.journal.sqlite", reached, count)
+    states = wait_until(child, ledger_of(out), reached, count)
     killed = kill(child)
     print(f"killed at {states}; sandbox holds {box.stats()['total_opportunities']}")
     assert killed.code == -signal.SIGKILL
@@ -89,7 +90,7 @@ def test_ctrl_c_stops_with_exit_3_and_a_rerun_finishes(
     box = sandbox_factory(**SLOW)
     out = tmp_path / "r.xlsx"
     child = start_cli(*args(out), env=box.env())
-    wait_until(child, tmp_path / "r.journal.sqlite", "outcome", 100)
+    wait_until(child, ledger_of(out), "outcome", 100)
     stopped = kill(child, signal.SIGINT)
     assert stopped.code == 3, stopped.stderr
     assert "Traceback" not in stopped.stderr
@@ -114,7 +115,7 @@ def test_keys_revoked_mid_run_stop_with_exit_3_and_new_keys_finish(
     box = sandbox_factory(**SLOW, account=old, state=tmp_path / "sandbox.sqlite")
     out = tmp_path / "r.xlsx"
     child = start_cli(*args(out), env=box.env())
-    wait_until(child, tmp_path / "r.journal.sqlite", "outcome", 60)
+    wait_until(child, ledger_of(out), "outcome", 60)
     box.reconfigure(account=new)
     stopped = child.communicate(timeout=120)
     assert child.returncode == 3, stopped[1]
@@ -123,7 +124,7 @@ def test_keys_revoked_mid_run_stop_with_exit_3_and_new_keys_finish(
     assert box.stats()["http_401"] > 0
     assert out.exists(), "the workbook is written on the way out"
 
-    files = [out, tmp_path / "r.fix.csv", *tmp_path.glob("r.journal.sqlite*")]
+    files = [out, tmp_path / "r.fix.csv", *tmp_path.glob("ledger.sqlite*")]
     texts = artefact_texts(files) | {"stdout": stopped[0].encode(), "stderr": stopped[1].encode()}
     assert leaked([*OLD, *NEW], texts) == []
 

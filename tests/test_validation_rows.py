@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_mapping_fixtures import chunk, write_mapping
-
 from importer.mapping import load_mapping
-from importer.rows import opportunity_rows
+from importer.pipeline import opportunity_rows
 from importer.validation import Checker
+from tests.test_mapping_fixtures import chunk, write_mapping
 
 
 def test_rows_of_a_checked_chunk(tmp_path: Path) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_mapping_fixtures import BASE_YAML, chunk, write_mapping
 
 from importer.errors import MappingError
 from importer.mapping import Mapping, load_mapping
 from importer.validation import CheckedChunk, Checker
+from tests.test_mapping_fixtures import BASE_YAML, chunk, write_mapping
 
 
 @pytest.fixture

@@ -6,15 +6,16 @@ MappingError naming the file and the key (exit code 2), so no later stage meets 
 
 from __future__ import annotations
 
-import hashlib
 import zoneinfo
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
 from importer.errors import MappingError
 from importer.mapping.columns import parse_column, parse_constants, parse_target
-from importer.mapping.model import LEAD_PREFIX, DependentRule, FieldSpec, Mapping
+from importer.mapping.digest import semantic_digest
+from importer.mapping.model import COMMENT_FIELD, LEAD_PREFIX, DependentRule, FieldSpec, Mapping
 from importer.mapping.section import Section, did_you_mean
 from importer.mapping.yamltext import read_yaml
 from importer.wording import listing, quoted
@@ -40,13 +41,12 @@ OPPORTUNITY_KEYS = (
 )
 ACCOUNT_KEYS = ("comments_on_status_change", "duplicate_key", "dependent_dropdowns")
 RULE_KEYS = ("parent", "child", "options")
-COMMENT_FIELD = "mx_Custom_19"  # LeadSquared's "comment on status change" field
 
 
 def load_mapping(path: str | Path) -> Mapping:
     """The checked mapping in ``path``; MappingError (exit 2) when anything is wrong."""
     path = Path(path)
-    document, data = read_yaml(path)
+    document, _ = read_yaml(path)
     _refuse_non_mapping(path, document)
     top = Section(path, "", document, TOP_KEYS)
     if top.text("version", "1") != "1":
@@ -66,7 +66,7 @@ def load_mapping(path: str | Path) -> Mapping:
         )
     comments = account.flag("comments_on_status_change", False)
     _check_comment_field(account, comments, mapped, dict(constants))
-    return Mapping(
+    mapping = Mapping(
         path=path,
         target=top.choice("target", ("bulk", "capture", "auto"), "auto"),  # type: ignore[arg-type]
         search_by=_search_by(top, fields),
@@ -81,10 +81,11 @@ def load_mapping(path: str | Path) -> Mapping:
         dependent_dropdowns=_dependent_rules(account, fields, dict(constants)),
         constants=constants,
         fields=fields,
-        digest=hashlib.sha256(data).hexdigest(),
+        digest="",
         sheet=top.text("sheet") or None,
         header_row=top.whole("header_row"),
     )
+    return replace(mapping, digest=semantic_digest(mapping))
 
 
 def _refuse_non_mapping(path: Path, document: object) -> None:

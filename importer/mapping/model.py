@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from importer.model import Target
+
 Place = Literal["lead", "opportunity", "meta"]
-Target = Literal["bulk", "capture", "auto"]
 
 # The value types a column can have; the loader accepts them in any letter case.
 TYPES = ("String", "Number", "Date", "DateTime", "Email", "Phone", "Dropdown", "Boolean")
@@ -22,6 +23,11 @@ META_TARGETS = ("OpportunityNote", "OpportunityDateTime", "OpportunityOwnerEmail
 
 # Prefix of LeadDetails attributes, both in mapping files and in CheckedChunk columns.
 LEAD_PREFIX = "lead."
+
+# LeadSquared's "comment on status change" field: mandatory with a Status when the
+# account enables comments on status change (seed 001).
+COMMENT_FIELD = "mx_Custom_19"
+STATUS_FIELD = "Status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +90,7 @@ class Mapping:
     dependent_dropdowns: tuple[DependentRule, ...]
     constants: tuple[tuple[str, str], ...]  # target key -> value, sent with every row
     fields: tuple[FieldSpec, ...]
-    digest: str  # sha256 of the file bytes (the journal stores it)
+    digest: str  # its meaning, not its bytes (importer.mapping.digest): runs are keyed by it
     sheet: str | None = None  # the sheet to read, when the mapping names it
     header_row: int | None = None  # the row holding the column names, when not row 1
 

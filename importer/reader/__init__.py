@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Literal
 
 from importer.errors import InputFileError
 from importer.reader.csv_source import open_csv
@@ -32,10 +33,15 @@ from importer.reader.excel_source import open_excel
 from importer.reader.headers import column_letter
 from importer.reader.source import Source, SourceInfo
 
-__all__ = ["Source", "SourceInfo", "column_letter", "open_source", "reopen"]
+__all__ = ["Source", "SourceInfo", "column_letter", "file_format", "open_source", "reopen"]
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})  # Excel's "Unicode text" is a .txt
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+
+
+def file_format(path: str | Path) -> Literal["csv", "xlsx"]:
+    """How a file will be read, by its name alone (before it is opened)."""
+    return "csv" if Path(path).suffix.lower() in CSV_SUFFIXES else "xlsx"
 
 
 def open_source(

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from importer.model import Problem
+from importer.reader.formula_guard import restore_frame, written_by_report
 from importer.reader.headers import HeaderPlan, clean_header, column_letter, plan_headers
 
 
@@ -64,6 +65,8 @@ class Source:
         self._raw = raw
         self._positions = list(plan.positions)
         self._problems: dict[int, list[Problem]] = {}
+        # Our own fix file: undo the apostrophes that kept its cells from being formulas.
+        self._restore = written_by_report(info.format, info.headers)
 
     def chunks(self, rows: int = 50_000) -> Iterator[pd.DataFrame]:
         if rows < 1:
@@ -102,7 +105,7 @@ class Source:
         if skipped:
             self.blank_rows += skipped
             frame = frame.loc[~blank]
-        return frame
+        return restore_frame(frame) if self._restore else frame
 
     def _empty(self) -> pd.DataFrame:
         return pd.DataFrame(

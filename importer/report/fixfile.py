@@ -1,124 +1,106 @@
-"""The fix file: only the rows to correct, in the input's own format and column order,
-plus a last ``Problems`` column, so the admin edits it and runs it again as it is.
+"""The fix file: exactly the rows a person must correct, in the input's own format and column
+order, plus a last ``Problems`` column, so the admin edits it and runs it again as it is.
 
-It is written beside the workbook under a temporary name and renamed at the end, so a
-crash never leaves a half-written fix file; with no row to fix, a stale one is removed.
+A CSV input gets a CSV in its own encoding and delimiter, its cells neutralised against
+formulas (the reader undoes that when it sees our ``Problems`` column). An Excel input gets a
+workbook laid out like the Rows sheet: fitted widths, a bold frozen header with filters, the
+wrong cells marked and commented, dates and numbers typed where that loses nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Protocol
 
-from openpyxl import Workbook
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
-from importer.report.cells import sheet_cell
+from importer.report import limits
+from importer.report.columns import ColumnPlan, plan_columns
+from importer.report.csv_table import CsvTable
 from importer.report.model import PROBLEMS_COLUMN, ResultsInput
-from importer.report.sheet import abandon
+from importer.report.outcome_styles import style
+from importer.report.row_results import ResultChunk
+from importer.report.run_problems import RunProblems
+from importer.report.table_sheet import TableSheet
+from importer.report.xlsx_book import Book
 
 
-class _Writer(Protocol):
-    def append(self, values: Sequence[str]) -> None: ...
-    def close(self) -> None: ...
-    def discard(self) -> None: ...
-
-
-def fix_file_path(out: Path, source_format: str) -> Path:
-    """``<out stem>.fix.csv`` or ``<out stem>.fix.xlsx``, beside the workbook."""
-    return out.with_name(f"{out.stem}.fix.{source_format}")
-
-
-def fix_headers(headers: Sequence[str]) -> tuple[str, ...]:
-    """The input's columns minus a carried-over ``Problems`` column, plus a fresh one."""
-    return (*(h for h in headers if h != PROBLEMS_COLUMN), PROBLEMS_COLUMN)
-
-
-def fix_values(headers: Sequence[str], values: Sequence[str], problems: str) -> list[str]:
-    """A row's cells for the fix file, matching :func:`fix_headers`."""
-    kept = [v for h, v in zip(headers, values, strict=True) if h != PROBLEMS_COLUMN]
-    return [*kept, problems]
+def fix_columns(results: ResultsInput) -> ColumnPlan:
+    """The input's columns less a carried-over ``Problems`` column (ours, from a fix file
+    run again); an Excel fix file keeps one column free for the fresh one."""
+    room = limits.EXCEL_COLUMNS - 1 if results.source_format == "xlsx" else None
+    return plan_columns(
+        results.headers, skip={PROBLEMS_COLUMN}, room=room, mapped=results.mapped_columns
+    )
 
 
 class FixFile:
-    """Opens the fix file at the first row to fix; :meth:`close` returns its path."""
+    """Written to ``path`` (a ``.part`` name) from the first row to fix; nothing otherwise."""
 
-    def __init__(self, out: Path, results: ResultsInput) -> None:
-        self.path = fix_file_path(out, results.source_format)
-        self._partial = self.path.with_name(self.path.name + ".part")
-        self._results = results
-        self._writer: _Writer | None = None
+    def __init__(self, path: Path, results: ResultsInput, found: RunProblems) -> None:
+        self.path = path
         self.rows = 0
+        self.columns = fix_columns(results)
+        self._results = results
+        self._found = found
+        self._csv: CsvTable | None = None
+        self._sheet: TableSheet | None = None
+        self._positions = {name: i for i, name in enumerate(self.columns.names)}
 
-    def append(self, values: Sequence[str], problems: str) -> None:
-        if self._writer is None:
-            self._writer = self._open()
-        self._writer.append(fix_values(self._results.headers, values, problems))
-        self.rows += 1
+    def append(self, chunk: ResultChunk, picks: Sequence[int]) -> None:
+        """Add the rows of ``chunk`` at positions ``picks``."""
+        if not picks:
+            return
+        cells = [chunk.cells[p] for p in self.columns.positions]
+        if self._results.source_format == "csv":
+            problems = [chunk.problems[i] for i in picks]
+            self._csv_table().append([*([column[i] for i in picks] for column in cells), problems])
+        else:
+            sheet = self._table_sheet()
+            for i in picks:
+                values = [*(column[i] for column in cells), chunk.problems[i]]
+                marks = self._found.marks(chunk.rows[i], self._positions)
+                sheet.append(values, style(chunk.outcomes[i]).tint, marks)
+        self.rows += len(picks)
 
-    def close(self) -> Path | None:
-        if self._writer is None:
-            self.path.unlink(missing_ok=True)  # stale, from an earlier run
-            return None
-        self._writer.close()
-        os.replace(self._partial, self.path)
-        return self.path
-
-    def discard(self) -> None:
-        """Drop a half-written fix file; a complete one from an earlier run stays."""
-        if self._writer is not None:
-            self._writer.discard()
-        self._partial.unlink(missing_ok=True)
-
-    def _open(self) -> _Writer:
-        headers = fix_headers(self._results.headers)
-        if self._results.source_format == "xlsx":
-            return _XlsxWriter(self._partial, headers, self._results.sheet)
-        return _CsvWriter(self._partial, headers, self._results)
-
-
-class _CsvWriter:
-    """Writes like the input: its delimiter and encoding (a BOM stays, UTF-16 stays)."""
-
-    def __init__(self, path: Path, headers: Sequence[str], results: ResultsInput) -> None:
-        # "replace" only ever touches our own message text: the data came in this encoding.
-        self._file: IO[str] = path.open(
-            "w", encoding=results.csv_encoding or "utf-8", errors="replace", newline=""
-        )
-        self._csv = csv.writer(self._file, delimiter=results.csv_delimiter or ",")
-        self._csv.writerow(headers)
-
-    def append(self, values: Sequence[str]) -> None:
-        self._csv.writerow(values)  # verbatim: the fix file must re-import as it is
-
-    def close(self) -> None:
-        self._file.close()
+    def close(self) -> bool:
+        """Finish the file; False when there was no row to fix (and so no file)."""
+        if self._csv is not None:
+            self._csv.close()
+        if self._sheet is not None:
+            self._sheet.close()
+            self._sheet.book.close()
+        return self.rows > 0
 
     def discard(self) -> None:
-        self._file.close()
+        if self._csv is not None:
+            self._csv.discard()
+        if self._sheet is not None:
+            self._sheet.book.discard()
 
+    def _headers(self) -> tuple[str, ...]:
+        return (*self.columns.names, PROBLEMS_COLUMN)
 
-class _XlsxWriter:
-    """Every cell text, in a sheet named like the input's."""
+    def _csv_table(self) -> CsvTable:
+        if self._csv is None:
+            self._csv = CsvTable(
+                self.path,
+                self._headers(),
+                # The data came in this encoding; "replace" can only touch our own messages.
+                encoding=self._results.csv_encoding or "utf-8",
+                delimiter=self._results.csv_delimiter or ",",
+                errors="replace",
+            )
+        return self._csv
 
-    def __init__(self, path: Path, headers: Sequence[str], sheet: str) -> None:
-        self._path = path
-        self._wb = Workbook(write_only=True)
-        self._ws: WriteOnlyWorksheet = self._wb.create_sheet(excel_sheet_name(sheet))
-        self.append(headers)
-
-    def append(self, values: Sequence[str]) -> None:
-        self._ws.append([sheet_cell(self._ws, v) for v in values])
-
-    def close(self) -> None:
-        self._wb.save(self._path)
-
-    def discard(self) -> None:
-        abandon(self._wb)  # nothing reached the file yet: a write-only workbook saves at once
+    def _table_sheet(self) -> TableSheet:
+        if self._sheet is None:
+            typed = [True] * len(self.columns.names) + [False]
+            name = excel_sheet_name(self._results.sheet)
+            headers = self._headers()
+            self._sheet = TableSheet(
+                Book(self.path), name, headers, typed=typed, wrapped=[len(headers) - 1]
+            )
+        return self._sheet
 
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

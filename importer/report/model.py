@@ -15,24 +15,19 @@ from typing import Literal
 import pandas as pd
 
 from importer.model import Outcome, Problem, RowOutcome
+from importer.reader.formula_guard import PROBLEMS_COLUMN
 
-#: Columns the report adds after the input's own; an input that already carries them
-#: (a re-run of our own fix file) has its copies dropped so no header appears twice.
-RESULT_COLUMNS: tuple[str, ...] = ("Row", "Outcome", "Opportunity ID", "Lead ID", "Problems")
+#: Columns the Rows sheet shows first, before the input's own; an input that already
+#: carries them (a re-run of our own files) has its copies dropped so no header appears twice.
+RESULT_COLUMNS: tuple[str, ...] = (
+    "Row",
+    "Outcome",
+    PROBLEMS_COLUMN,
+    "Opportunity ID",
+    "Lead ID",
+)
 
-#: The column the fix file appends; the reader ignores it when the fix file is run again.
-PROBLEMS_COLUMN = "Problems"
-
-#: Outcomes whose rows go into the fix file: everything not done (created, partial) and
-#: not about to be done (valid in a dry run). Pending rows are left out too: they need no
-#: fixing, and some may have reached LeadSquared already — only re-running the same command
-#: (whose journal checks them first) sends them safely.
-FIX_OUTCOMES: frozenset[Outcome] = frozenset(Outcome) - {
-    Outcome.CREATED,
-    Outcome.PARTIAL,
-    Outcome.VALID,
-    Outcome.PENDING,
-}
+__all__ = ["PROBLEMS_COLUMN", "RESULT_COLUMNS", "ResultFiles", "ResultsInput"]
 
 
 @dataclass(frozen=True)
@@ -45,11 +40,18 @@ class ResultsInput:
     rows: Callable[[], Iterator[pd.DataFrame]]  # chunks of text cells; index = row number
     outcomes: Mapping[int, RowOutcome]  # by spreadsheet row number
     default: Outcome  # the outcome of a row absent from ``outcomes``
-    problems: Sequence[Problem]  # every problem of the run
+    problems: Sequence[Problem]  # the dry run's problems; LeadSquared's ride on ``outcomes``
     title: str  # "Dry run" / "Import"
-    details: Sequence[tuple[str, str]]  # Summary key/values; must hold no secret
+    details: Sequence[tuple[str, str]]  # Summary key/values ("Note" ones go on top); no secret
     csv_encoding: str | None = None  # so a CSV fix file re-imports like the input
     csv_delimiter: str | None = None
+    # The user's files: no output may be either of them (checked before anything is written).
+    input_path: Path | None = None
+    mapping_path: Path | None = None
+    # Columns the mapping reads; only the others may be left out of a too-wide sheet.
+    mapped_columns: frozenset[str] = frozenset()
+    # The outcome every row should reach: the Summary's headline counts it ("287 of 300 ...").
+    goal: Outcome = Outcome.CREATED
 
 
 @dataclass(frozen=True)
@@ -58,5 +60,5 @@ class ResultFiles:
 
     workbook: Path
     fix_file: Path | None
-    spill_csv: Path | None  # Rows beyond Excel's limit
-    problems_spill_csv: Path | None = None  # Problems beyond Excel's limit
+    spill_csv: Path | None  # every row's result, when the file is too big to list in a sheet
+    problems_spill_csv: Path | None = None  # every problem, when too many for a sheet

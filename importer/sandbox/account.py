@@ -46,6 +46,8 @@ class OpportunityType:
     event_code: int
     fields: tuple[FieldDef, ...]
     duplicate_rule: tuple[str, ...] = ()
+    # "Allow Delete" in the type's configuration; off unless the account turns it on.
+    can_delete: bool = False
 
     def field(self, schema: str) -> FieldDef | None:
         """Schema names match case-insensitively, as LeadSquared's do."""
@@ -141,6 +143,7 @@ def _opportunity_type(raw: dict[str, Any]) -> OpportunityType:
         event_code=int(raw["event_code"]),
         fields=tuple(_field(f) for f in raw["fields"]),
         duplicate_rule=tuple(str(s) for s in raw.get("duplicate_rule") or ()),
+        can_delete=bool(raw.get("can_delete", False)),
     )
 
 

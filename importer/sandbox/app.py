@@ -17,10 +17,18 @@ from importer.sandbox import endpoints_async as asyncs
 from importer.sandbox import endpoints_read as reads
 from importer.sandbox import endpoints_write as writes
 from importer.sandbox.account import load_account
+from importer.sandbox.endpoints_delete import delete_opportunity
 from importer.sandbox.faults import Chaos
-from importer.sandbox.options import SandboxOptions, check_options, parse_rate
+from importer.sandbox.noojee_app import Noojee
+from importer.sandbox.options import FaultGroup, SandboxOptions, check_options, parse_rate
 from importer.sandbox.ratelimit import SlidingWindow
-from importer.sandbox.replies import SANDBOX_INTERNAL, ApiError, Rejection, error_body
+from importer.sandbox.replies import (
+    SANDBOX_INTERNAL,
+    UNHANDLED,
+    ApiError,
+    Rejection,
+    error_body,
+)
 from importer.sandbox.request import Request
 from importer.sandbox.state import Store
 from importer.sandbox.stats import Stats
@@ -32,14 +40,17 @@ Handler = Callable[["Sandbox", Request], Any]
 class Route:
     name: str  # the key in stats["calls"]
     handler: Handler
-    write: bool = False  # faults apply
+    faults: FaultGroup | None = None  # the group of faults drawn for each call
     api_key: bool = False  # the async API also needs x-api-key
 
 
 _SVC = "/v2/opportunitymanagement.svc/"
 ROUTES: dict[tuple[str, str], Route] = {
-    ("POST", _SVC + "bulk/add/byleadfield"): Route("Bulk/Add/ByLeadField", writes.bulk_add, True),
-    ("POST", _SVC + "capture"): Route("Capture", writes.capture, True),
+    ("POST", _SVC + "bulk/add/byleadfield"): Route(
+        "Bulk/Add/ByLeadField", writes.bulk_add, "write"
+    ),
+    ("POST", _SVC + "capture"): Route("Capture", writes.capture, "write"),
+    ("GET", _SVC + "delete"): Route("Delete", delete_opportunity, "write"),
     ("GET", _SVC + "getopportunitytypes"): Route("GetOpportunityTypes", reads.opportunity_types),
     ("GET", _SVC + "getopportunitytypemetadata"): Route(
         "GetOpportunityTypeMetadata", reads.opportunity_type_metadata
@@ -56,12 +67,20 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/v2/leadmanagement.svc/leads.getbyemailaddress"): Route(
         "Leads.GetByEmailaddress", reads.lead_by_email
     ),
-    ("POST", "/opportunity/capture"): Route("async/capture", asyncs.async_capture, True, True),
-    ("GET", "/opportunity/status"): Route("async/status", asyncs.capture_status, api_key=True),
+    ("POST", "/opportunity/capture"): Route(
+        "async/capture", asyncs.async_capture, "write", api_key=True
+    ),
+    ("GET", "/opportunity/status"): Route(
+        "async/status", asyncs.capture_status, "status", api_key=True
+    ),
     ("GET", "/opportunity/capture/metrics"): Route(
         "async/metrics", asyncs.capture_metrics, api_key=True
     ),
 }
+
+
+# One body for every injected server error, whether or not the write was applied first.
+FAULT_ERROR = Rejection(UNHANDLED, "Sandbox fault: the server failed while handling the request.")
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,7 @@ class Sandbox:
         self.chaos = Chaos(options)
         self.stats = Stats()
         self.jobs = asyncs.AsyncQueue()
+        self.noojee = Noojee(options)  # Noojee Contact's endpoints, on the same server
 
     def configure(self, options: SandboxOptions) -> None:
         """Swap the options at run time; the state survives unless the account changes,
@@ -106,6 +126,7 @@ class Sandbox:
             if old.rate != options.rate:
                 self.limiter = SlidingWindow(parse_rate(options.rate))
             self.chaos = Chaos(options)
+            self.noojee.configure(options)
 
     def reconfigure(self, **changes: Any) -> None:
         self.configure(dataclasses.replace(self.options, **changes))
@@ -122,15 +143,17 @@ class Sandbox:
         self.jobs.clear()
         self.limiter = SlidingWindow(parse_rate(self.options.rate))
         self.chaos = Chaos(self.options)
+        self.noojee.reset()
 
     def snapshot(self) -> dict[str, Any]:
         """``GET /_sandbox/stats``: calls (per endpoint), calls_total, http_429 (limiter
         refusals; surprise ones count under faults_injected), http_401,
-        max_calls_in_window (every attempt counted, refused or not), rate_limit,
-        opportunities_per_lead (keyed by the lead's email, else its first unique value),
-        total_opportunities, orphaned_opportunities (seed 000), duplicates_created
-        (must stay 0 for exactly-once), duplicates_blocked, faults_injected (by kind),
-        leads, leads_created (by Capture), async_pending."""
+        http_413, max_calls_in_window (every attempt counted, refused or not, async
+        status polls included), rate_limit, opportunities_per_lead (keyed by the lead's
+        email, else its first unique value), total_opportunities, orphaned_opportunities
+        (seed 000), opportunities_deleted, duplicates_created (must stay 0 for
+        exactly-once), duplicates_blocked, faults_injected (by kind), leads,
+        leads_created (by Capture), async_pending; noojee (see noojee_app)."""
         asyncs.process_due(self)
         rate = self.limiter.rate
         return {
@@ -140,6 +163,7 @@ class Sandbox:
             "opportunities_per_lead": self.store.opportunities_per_lead(),
             **self.store.counts(),
             "async_pending": len(self.jobs.pending()),
+            "noojee": self.noojee.snapshot(),
         }
 
     def handle(self, req: Request) -> Reply:
@@ -161,10 +185,21 @@ class Sandbox:
         if path == "/_sandbox/reset" and req.method == "POST":
             self.reset()
             return Reply(200, {"Status": "Success"})
+        if path == "/_sandbox/opportunity" and req.method == "GET":
+            oid = req.param("Id") or ""
+            return Reply(200, {"Id": oid, "State": self.store.opportunity_state(oid)})
+        if self.noojee.serves(path):  # its own key, queue and faults; no LSQ rate limit
+            answer = self.noojee.handle(path, req, self.chaos.delay)
+            return Reply(answer.status, answer.body, drop=answer.drop, delay_s=answer.delay_s)
         route = ROUTES.get((req.method, path))
         if route is None:
             return Reply(404, error_body(Rejection("MXNotFoundException", "No such API.")))
         self.stats.call(route.name)
+        if req.too_large:  # refused at the door, as a gateway would: no auth, no window
+            self.stats.event("http_413")
+            limit = self.options.max_body_bytes
+            message = f"The request body is larger than {limit} bytes."
+            return Reply(413, error_body(Rejection("MXRequestEntityTooLargeException", message)))
         if not self._authorised(req, route):
             self.stats.event("http_401")
             rejection = Rejection("MXUnAuthorizedAccessException", "Invalid access credentials.")
@@ -190,21 +225,25 @@ class Sandbox:
         return Reply(self.options.rate_status, error_body(rejection))
 
     def _run(self, route: Route, req: Request) -> Reply:
-        fault = self.chaos.draw_fault() if route.write else None
+        """The endpoint's reply, or what a fault (see ``faults``) makes of it."""
+        fault = self.chaos.draw_fault(route.faults) if route.faults else None
         if fault == "partial" and route.name != "Capture":
             fault = None  # only Capture has a secondary action that can fail
         if fault:
             self.stats.fault(fault)
-        if fault == "reset":
+        if fault in ("reset", "status_reset"):
             return Reply(0, drop=True)
-        if fault == "500":
-            message = "Sandbox fault: the server failed before writing anything."
-            return Reply(500, error_body(Rejection("MXUnhandledException", message)))
+        if fault in ("500", "status500"):
+            return Reply(500, error_body(FAULT_ERROR))
         if fault == "surprise429":
             return self._rate_reply()
         if fault == "partial":
             req = dataclasses.replace(req, partial=True)
-        reply = Reply(200, route.handler(self, req))
+        reply = Reply(200, route.handler(self, req))  # applied from here on
         if fault == "ambiguous":
             return Reply(0, drop=True, delay_s=self.options.ambiguous_delay)
+        if fault == "applied-reset":
+            return Reply(0, drop=True)
+        if fault == "applied500":
+            return Reply(self.chaos.applied_status(), error_body(FAULT_ERROR))
         return dataclasses.replace(reply, cut=fault == "badjson")

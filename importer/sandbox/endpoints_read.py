@@ -1,11 +1,14 @@
 """Read-only endpoints: the account's metadata (what the dry run checks against) and the
-look-ups that reconcile an ambiguous send (which opportunities a lead already has)."""
+look-ups that reconcile an ambiguous send (which opportunities a lead already has) — in the
+sandbox's own lenient shape here, or LeadSquared's documented one (``lookups``) with the
+option ``strict_lookups``."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
+from importer.sandbox import lookups
 from importer.sandbox.account import FieldDef, OpportunityType
 from importer.sandbox.replies import invalid_input
 from importer.sandbox.request import Request
@@ -30,6 +33,7 @@ def opportunity_type_metadata(app: Sandbox, req: Request) -> Any:
         "Name": otype.name,
         "EventCode": otype.event_code,
         "Fields": [_field_metadata(f) for f in otype.fields],
+        "CanDelete": otype.can_delete,
         # Sandbox extras (LeadSquared shows these only in its settings pages).
         "CommentsOnStatusChange": app.account.comments_on_status_change,
         "DependentDropdownExceptions": app.account.dependent_dropdown_exceptions,
@@ -74,8 +78,20 @@ def leads_metadata(app: Sandbox, req: Request) -> Any:
     ]
 
 
+def _documented(app: Sandbox, req: Request, documented_keys: tuple[str, ...]) -> bool:
+    """Whether to answer as LeadSquared documents: always when strict; when lenient, for a
+    body that uses the documented keys (so a client can move to them before the default
+    turns strict), the sandbox's old shape otherwise."""
+    if app.options.strict_lookups:
+        return True
+    body = req.json() if req.body.strip() else None
+    return isinstance(body, dict) and any(key in body for key in documented_keys)
+
+
 def opportunities_of_lead(app: Sandbox, req: Request) -> Any:
     """``?leadId=&opportunityType=<event code>`` -> ``{"RecordCount", "List"}``."""
+    if _documented(app, req, ("Columns", "Sorting", "Paging")):
+        return lookups.of_lead(app, req)
     lead_id = req.param("leadId")
     if not lead_id:
         raise invalid_input("leadId is required.")
@@ -87,6 +103,8 @@ def opportunities_by_lead_field(app: Sandbox, req: Request) -> Any:
     gives ``SearchBy`` (a unique lead field, default EmailAddress), ``SearchByValue`` and
     optionally ``OpportunityEventCode``; the reply is GetOpportunitiesOfLead's plus
     ``RelatedProspectId`` (null when no lead has that value)."""
+    if _documented(app, req, ("Parameter",)):
+        return lookups.by_unique_lead_field(app, req)
     body = req.json() if req.body.strip() else {}
     if not isinstance(body, dict):
         raise invalid_input("The body must be a JSON object.")

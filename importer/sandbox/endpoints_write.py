@@ -3,15 +3,23 @@ and Capture (one opportunity; creates or updates its lead)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from importer.sandbox.account import OpportunityType
 from importer.sandbox.leads import lead_query
-from importer.sandbox.replies import DUPLICATE, INVALID_INPUT, LEAD_NOT_FOUND, Rejection
+from importer.sandbox.replies import (
+    DUPLICATE,
+    INVALID_INPUT,
+    Rejection,
+    exception_fields,
+    lead_not_found,
+)
 from importer.sandbox.replies import invalid_input as _invalid
 from importer.sandbox.request import Request
 from importer.sandbox.rules import check_fields
+from importer.sandbox.server_form import datetime_form, stored_values
 from importer.sandbox.state import Lead, Opportunity, new_id, now_text
 
 if TYPE_CHECKING:
@@ -65,12 +73,12 @@ def _plan_item(
         rejection = Rejection(INVALID_INPUT, "OpportunityEventCode is missing or not configured.")
         return _failed(row, rejection)
     if lead is None:
-        return _failed(row, Rejection(LEAD_NOT_FOUND, f"No lead has {search} '{value}'."))
+        return _failed(row, lead_not_found(app.options.lead_not_found_wording, search, value))
     check = check_fields(app.account, otype, item.get("Fields"))
     refusal = check.rejection or check.invalid
     if refusal:
         return _failed(row, refusal)
-    opp = _opportunity(otype, lead.prospect_id, check.values, item)
+    opp = _opportunity(app, otype, lead.prospect_id, check.values, item)
     pending = [p.opportunity for p in earlier if p.opportunity]
     conflict = _conflict(app, opp, pending)
     if conflict and app.duplicate_detection:
@@ -84,8 +92,7 @@ def _failed(row: int, rejection: Rejection, conflict: str | None = None) -> Plan
         "ProspectOpportunityId": None,
         "RowNumber": row,
         "OpportunityCreated": False,
-        "ExceptionType": rejection.exception_type,
-        "ExceptionMessage": rejection.message,
+        **exception_fields(rejection),
     }
     if conflict:
         reply["ConflictedOpportunityId"] = conflict
@@ -116,8 +123,16 @@ def _write(app: Sandbox, plan: Planned) -> None:
 
 
 def _opportunity(
-    otype: OpportunityType, pid: str | None, values: dict[str, str], body: dict[str, Any]
+    app: Sandbox,
+    otype: OpportunityType,
+    pid: str | None,
+    values: dict[str, str],
+    body: dict[str, Any],
 ) -> Opportunity:
+    when = _optional(body.get("OpportunityDateTime"))
+    if app.options.server_form_values:
+        values = stored_values(otype.field, values)
+        when = datetime_form(when) if when else None
     key = "\x1f".join(values.get(s, "").casefold() for s in otype.duplicate_rule)
     return Opportunity(
         id=new_id(),
@@ -127,7 +142,7 @@ def _opportunity(
         dup_key=key if otype.duplicate_rule else None,
         note=_optional(body.get("OpportunityNote")),
         owner=_optional(body.get("OpportunityOwnerEmail")),
-        created_on=_optional(body.get("OpportunityDateTime")) or now_text(),
+        created_on=when or now_text(),
     )
 
 
@@ -151,6 +166,8 @@ def capture(app: Sandbox, req: Request) -> dict[str, Any]:
     if not isinstance(body, dict) or not isinstance(body.get("Opportunity"), dict):
         raise _invalid("The body needs LeadDetails and an Opportunity object.")
     query = lead_query(app.account, body.get("LeadDetails"))
+    if app.options.server_form_values:
+        query = dataclasses.replace(query, attrs=stored_values(app.account.lead_field, query.attrs))
     opportunity = body["Opportunity"]
     otype = app.account.opportunity_type(opportunity.get("OpportunityEventCode", ""))
     if otype is None:
@@ -162,11 +179,11 @@ def capture(app: Sandbox, req: Request) -> dict[str, Any]:
         check = check_fields(app.account, otype, opportunity.get("Fields"))
         if check.rejection:
             pid = found.prospect_id if found else None
-            return capture_reply(1, RelatedProspectId=pid, **_exception(check.rejection))
+            return capture_reply(1, RelatedProspectId=pid, **exception_fields(check.rejection))
         lead = query.save(app.store, found)
         if check.invalid:
             # Seed 000: the lead is saved, the opportunity is created but never linked.
-            orphan = _opportunity(otype, None, check.values, opportunity)
+            orphan = _opportunity(app, otype, None, check.values, opportunity)
             app.store.add_opportunity(orphan)
             return _created_reply(orphan, None)
         return _capture_opportunity(app, otype, lead, check.values, opportunity, req.partial)
@@ -180,7 +197,7 @@ def _capture_opportunity(
     body: dict[str, Any],
     partial: bool,
 ) -> dict[str, Any]:
-    opp = _opportunity(otype, lead.prospect_id, values, body)
+    opp = _opportunity(app, otype, lead.prospect_id, values, body)
     conflict = _conflict(app, opp, [])
     if conflict and app.duplicate_detection:
         app.stats.event("duplicates_blocked")
@@ -211,10 +228,6 @@ def _created_reply(opp: Opportunity, pid: str | None) -> dict[str, Any]:
         RelatedProspectId=pid,
         AdditionalDetails=[{"ActivityId": new_id(), "PostDeDupActionPerformed": 1}],
     )
-
-
-def _exception(rejection: Rejection) -> dict[str, Any]:
-    return {"ExceptionType": rejection.exception_type, "ExceptionMessage": rejection.message}
 
 
 def capture_reply(status: int, **fields: Any) -> dict[str, Any]:

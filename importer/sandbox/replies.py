@@ -14,15 +14,44 @@ DUPLICATE = "MXDuplicateEntryException"
 LEAD_NOT_FOUND = "MXLeadNotFoundException"
 INVALID_VALUE = "MXInvalidValueException"
 DEPENDENT_DROPDOWN = "MXDependentDropdownException"
+UNHANDLED = "MXUnhandledException"
 SANDBOX_INTERNAL = "MXSandboxInternalException"
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why LeadSquared refuses one opportunity (or one request)."""
+    """Why LeadSquared refuses one opportunity (or one request). ``exception_type`` None:
+    the reply carries a message and no ``ExceptionType`` at all."""
 
-    exception_type: str
+    exception_type: str | None
     message: str
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One way of saying "no lead has this value"; ``{field}`` and ``{value}`` are filled in."""
+
+    exception_type: str | None
+    template: str
+
+    def rejection(self, field: str, value: str) -> Rejection:
+        return Rejection(self.exception_type, self.template.format(field=field, value=value))
+
+
+# Every wording the sandbox can use for a missing lead (option ``lead_not_found_wording``
+# picks one by index). LeadSquared documents none of them, so a client must recognise "no
+# such lead" by what it says, not by one guessed name: its tests iterate over this tuple.
+# Note that 1 shares its type with refusals that are not about the lead at all.
+LEAD_NOT_FOUND_WORDINGS: tuple[Wording, ...] = (
+    Wording(LEAD_NOT_FOUND, "No lead has {field} '{value}'."),
+    Wording(INVALID_INPUT, "Lead does not exist"),
+    Wording("MXInvalidEntityException", "No Lead found with the given SearchByValue"),
+    Wording(None, "Lead not found for {field} = {value}"),
+)
+
+
+def lead_not_found(wording: int, field: str, value: str) -> Rejection:
+    return LEAD_NOT_FOUND_WORDINGS[wording].rejection(field, value)
 
 
 class ApiError(Exception):
@@ -34,13 +63,18 @@ class ApiError(Exception):
         self.status = status
 
 
-def invalid_input(message: str) -> ApiError:
-    return ApiError(Rejection(INVALID_INPUT, message))
+def invalid_input(message: str, status: int = 500) -> ApiError:
+    return ApiError(Rejection(INVALID_INPUT, message), status)
+
+
+def exception_fields(rejection: Rejection) -> dict[str, Any]:
+    """``ExceptionType`` (left out when the wording has none) and ``ExceptionMessage``."""
+    fields: dict[str, Any] = {}
+    if rejection.exception_type is not None:
+        fields["ExceptionType"] = rejection.exception_type
+    fields["ExceptionMessage"] = rejection.message
+    return fields
 
 
 def error_body(rejection: Rejection) -> dict[str, Any]:
-    return {
-        "Status": "Error",
-        "ExceptionType": rejection.exception_type,
-        "ExceptionMessage": rejection.message,
-    }
+    return {"Status": "Error", **exception_fields(rejection)}

@@ -18,6 +18,7 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)  # keys lower-cased
     body: bytes = b""
     partial: bool = False  # the "partial" fault was drawn for this call
+    too_large: bool = False  # the body was over ``max_body_bytes`` and was not kept
 
     def param(self, name: str) -> str | None:
         """Query parameters match case-insensitively (``SearchBy`` = ``searchBy``)."""

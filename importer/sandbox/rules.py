@@ -20,7 +20,8 @@ from importer.sandbox.replies import (
 
 COMMENT_FIELD = "mx_Custom_19"
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-_BOOLEANS = {"true", "false", "yes", "no", "1", "0"}
+TRUE_WORDS = frozenset({"true", "yes", "1"})
+FALSE_WORDS = frozenset({"false", "no", "0"})
 
 
 @dataclass(frozen=True)
@@ -150,18 +151,21 @@ def value_fits(field: FieldDef, value: str) -> bool:
         except ValueError:
             return False
     if field.type in ("Date", "DateTime"):
-        return any(_parses(value, fmt) for fmt in _DATE_FORMATS)
+        return parse_when(value) is not None
     if field.type == "Boolean":
-        return value.casefold() in _BOOLEANS
+        return value.casefold() in TRUE_WORDS | FALSE_WORDS
     return True
 
 
-def _parses(value: str, fmt: str) -> bool:
-    try:
-        datetime.strptime(value, fmt)
-    except ValueError:
-        return False
-    return True
+def parse_when(value: str) -> datetime | None:
+    """A Date or DateTime value as LeadSquared reads it (``yyyy-mm-dd`` with or without a
+    time), or None."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
 
 
 def _canonical(otype: OpportunityType, values: dict[str, str]) -> dict[str, str]:

@@ -61,11 +61,14 @@ class _Handler(BaseHTTPRequestHandler):
         if not length.isdigit():
             self.send_error(400, "Content-Length must be a number")
             return
-        body = self.rfile.read(int(length)) if int(length) > 0 else b""
+        size = int(length)
+        too_large = size > self.server.app.options.max_body_bytes
+        body = self._discard(size) if too_large else self.rfile.read(size) if size else b""
         url = urlsplit(self.path)
         query = {k.lower(): v for k, v in parse_qsl(url.query, keep_blank_values=True)}
         headers = {k.lower(): v for k, v in self.headers.items()}
-        reply = self.server.app.handle(Request(self.command, url.path, query, headers, body))
+        request = Request(self.command, url.path, query, headers, body, too_large=too_large)
+        reply = self.server.app.handle(request)
         if reply.delay_s:
             time.sleep(reply.delay_s)
         if reply.drop:
@@ -77,6 +80,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _discard(self, size: int) -> bytes:
+        """Read a body too large to keep and throw it away: a reply sent before the body is
+        read would reach a client still sending as a reset, not as the 413."""
+        while size > 0:
+            chunk = self.rfile.read(min(size, 65536))
+            if not chunk:
+                break
+            size -= len(chunk)
+        return b""
 
     def _reset_connection(self) -> None:
         """Linger 0 makes close() send a TCP RST: the client sees 'connection reset'."""
@@ -132,3 +145,4 @@ class SandboxServer:
         if self._thread:
             self._thread.join()
         self.app.store.close()
+        self.app.noojee.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.sandbox.account import Account
+from importer.sandbox.server_form import unique_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS leads (
@@ -28,6 +29,9 @@ CREATE TABLE IF NOT EXISTS opportunities (
     event_code INTEGER NOT NULL, fields TEXT NOT NULL, dup_key TEXT, note TEXT, owner TEXT,
     created_on TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS opp_by_lead ON opportunities (prospect_id, event_code, dup_key);
+CREATE TABLE IF NOT EXISTS deleted_opportunities (
+    id TEXT PRIMARY KEY, prospect_id TEXT, event_code INTEGER NOT NULL,
+    deleted_on TEXT NOT NULL);
 """
 _LEAD_IDS = uuid.UUID("5f1c7e0e-2b0b-4d6a-9a43-6c1d2a0e5a11")
 
@@ -86,7 +90,10 @@ class Store:
     def reset(self) -> None:
         """Drop every opportunity and restore the account's own leads."""
         with self._write() as db:
-            db.executescript("DELETE FROM opportunities; DELETE FROM leads; DELETE FROM lead_keys;")
+            db.executescript(
+                "DELETE FROM opportunities; DELETE FROM deleted_opportunities;"
+                " DELETE FROM leads; DELETE FROM lead_keys;"
+            )
         self._seed_leads()
 
     def _seed_leads(self) -> None:
@@ -108,16 +115,17 @@ class Store:
             if value:
                 self._db.execute(
                     "INSERT OR REPLACE INTO lead_keys VALUES (?, ?, ?)",
-                    (unique.schema, _key(value), pid),
+                    (unique.schema, unique_key(unique, value), pid),
                 )
 
     def find_lead(self, schema: str, value: str) -> Lead | None:
-        """Unique values match case-insensitively (emails above all)."""
+        """Unique values match case-insensitively (emails above all), phones by digits."""
+        key = unique_key(self.account.lead_field(schema), value)
         with self.lock:
             row = self._db.execute(
                 "SELECT l.prospect_id, l.fields FROM lead_keys k JOIN leads l USING (prospect_id)"
                 " WHERE k.field = ? AND k.value = ?",
-                (schema, _key(value)),
+                (schema, key),
             ).fetchone()
         return Lead(row[0], json.loads(row[1])) if row else None
 
@@ -172,6 +180,30 @@ class Store:
             ).fetchone()
         return str(row[0]) if row else None
 
+    def opportunity(self, oid: str) -> Opportunity | None:
+        with self.lock:
+            row = self._db.execute("SELECT * FROM opportunities WHERE id = ?", (oid,)).fetchone()
+        return _opportunity(row) if row else None
+
+    def delete_opportunity(self, opp: Opportunity) -> None:
+        """Remove it, and remember its id: a test can tell "deleted" from "never existed"."""
+        with self._write() as db:
+            db.execute("DELETE FROM opportunities WHERE id = ?", (opp.id,))
+            db.execute(
+                "INSERT OR REPLACE INTO deleted_opportunities VALUES (?, ?, ?, ?)",
+                (opp.id, opp.prospect_id, opp.event_code, now_text()),
+            )
+
+    def opportunity_state(self, oid: str) -> str:
+        """``live``, ``deleted`` or ``unknown`` (never created here)."""
+        if self.opportunity(oid):
+            return "live"
+        with self.lock:
+            row = self._db.execute(
+                "SELECT 1 FROM deleted_opportunities WHERE id = ?", (oid,)
+            ).fetchone()
+        return "deleted" if row else "unknown"
+
     def opportunities_of(self, pid: str, event_code: int | None = None) -> list[Opportunity]:
         sql = "SELECT * FROM opportunities WHERE prospect_id = ?"
         args: tuple[Any, ...] = (pid,)
@@ -200,6 +232,7 @@ class Store:
             "orphaned_opportunities": self._count(
                 "SELECT COUNT(*) FROM opportunities WHERE prospect_id IS NULL"
             ),
+            "opportunities_deleted": self._count("SELECT COUNT(*) FROM deleted_opportunities"),
             "leads": self._count("SELECT COUNT(*) FROM leads"),
             "leads_created": self._count("SELECT COUNT(*) FROM leads WHERE origin = 'capture'"),
         }
@@ -207,10 +240,6 @@ class Store:
     def _count(self, sql: str) -> int:
         with self.lock:
             return int(self._db.execute(sql).fetchone()[0])
-
-
-def _key(value: str) -> str:
-    return value.strip().casefold()
 
 
 def _opportunity(row: tuple[Any, ...]) -> Opportunity:

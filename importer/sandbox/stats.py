@@ -39,6 +39,7 @@ class Stats:
                 "calls_total": sum(self._calls.values()),
                 "http_429": self._events["http_429"],
                 "http_401": self._events["http_401"],
+                "http_413": self._events["http_413"],
                 "duplicates_created": self._events["duplicates_created"],
                 "duplicates_blocked": self._events["duplicates_blocked"],
                 "faults_injected": dict(self._faults),

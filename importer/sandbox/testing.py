@@ -33,6 +33,7 @@ class RunningSandbox:
         self.access_key = keys.access_key
         self.secret_key = keys.secret_key
         self.api_key = keys.api_key
+        self.noojee_api_key = self._app.noojee.account.api_key
 
     @property
     def options(self) -> SandboxOptions:
@@ -44,6 +45,8 @@ class RunningSandbox:
             "LSQ_ACCESS_KEY": self.access_key,
             "LSQ_SECRET_KEY": self.secret_key,
             "LSQ_API_KEY": self.api_key,
+            "NOOJEE_HOST": self.url,
+            "NOOJEE_API_KEY": self.noojee_api_key,
         }
 
     def headers(self) -> dict[str, str]:
@@ -58,8 +61,17 @@ class RunningSandbox:
         """What ``GET /_sandbox/stats`` answers, without the HTTP round trip."""
         return self._app.snapshot()
 
+    def noojee_leads(self) -> list[dict[str, Any]]:
+        """Every lead in the Noojee campaigns (``GET /_sandbox/noojee/leads``)."""
+        return self._app.noojee.leads()
+
     def reset(self) -> None:
         self._app.reset()
+
+    def opportunity_state(self, opportunity_id: str) -> str:
+        """``live``, ``deleted`` (by the Delete endpoint) or ``unknown`` (never created);
+        also ``GET /_sandbox/opportunity?Id=``."""
+        return self._app.store.opportunity_state(opportunity_id)
 
     def reconfigure(self, **changes: Any) -> None:
         """Change options (faults, rate, shuffle, ...) while the server runs."""

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 
-from importer.mapping.model import DependentRule, FieldSpec, Mapping
+from importer.mapping.model import COMMENT_FIELD, STATUS_FIELD, DependentRule, FieldSpec, Mapping
 from importer.model import Problem
-from importer.validation.schema import COMMENT_FIELD, EARLIER_ROW, STATUS_FIELD
+from importer.validation.schema import EARLIER_ROW
 from importer.wording import listing, quoted
 
 _EXAMPLES = {"Date": "2027-01-15", "DateTime": "2027-01-15 13:45"}

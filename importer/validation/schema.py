@@ -15,12 +15,10 @@ from collections.abc import Callable
 import pandas as pd
 import pandera.pandas as pa
 
-from importer.mapping.model import DependentRule, FieldSpec, Mapping
+from importer.mapping.model import COMMENT_FIELD, STATUS_FIELD, DependentRule, FieldSpec, Mapping
 from importer.mapping.normalise import valid
 
 EARLIER_ROW = "__earlier_row__"  # rules frame column: the row this one duplicates, or 0
-COMMENT_FIELD = "mx_Custom_19"
-STATUS_FIELD = "Status"
 TYPE_CODES = {
     "Email": "invalid_email",
     "Phone": "invalid_phone",

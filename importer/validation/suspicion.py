@@ -8,10 +8,12 @@ A tally over the whole file says it once, as a note, naming the mapping key to c
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping as ReadOnly
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from importer.mapping.model import Mapping
-from importer.validation.checker import CheckedChunk
+from importer.model import Problem
 from importer.wording import quoted
 
 SHARE = 0.95  # of the column's cells that fail one rule
@@ -38,10 +40,11 @@ class ColumnTally:
     failed: Counter[tuple[str, str]] = field(default_factory=Counter)  # (column, code)
     example: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def add(self, chunk: CheckedChunk) -> None:
-        self.rows += len(chunk.values)
-        self.filled.update(chunk.filled)
-        for problem in chunk.problems:
+    def add(self, rows: int, filled: ReadOnly[str, int], problems: Sequence[Problem]) -> None:
+        """One checked chunk: its rows, non-empty cells per field key, and problems."""
+        self.rows += rows
+        self.filled.update(filled)
+        for problem in problems:
             if problem.column is None or problem.code not in _HINTS:
                 continue
             key = (problem.column, problem.code)

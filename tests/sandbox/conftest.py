@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sandbox_helpers import Api
 
 from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.sandbox_helpers import Api
 
 
 @pytest.fixture

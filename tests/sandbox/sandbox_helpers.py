@@ -3,6 +3,7 @@ request bodies shaped like the seed pages' examples (imported by name: ``sandbox
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
@@ -78,3 +79,42 @@ def capture_body(email: str, **changes: str) -> dict[str, Any]:
             "Fields": course_fields(**changes),
         },
     }
+
+
+BY_FIELD = SVC + "/GetOpportunitiesByUniqueLeadField"
+OF_LEAD = SVC + "/GetOpportunitiesOfLead"
+
+
+def lookup_body(
+    value: str = LEAD, name: str = "EmailAddress", page: int = 1, size: int = 25, **parts: Any
+) -> dict[str, Any]:
+    """GetOpportunitiesByUniqueLeadField's documented body; ``parts`` replace or add
+    top-level keys (None drops one)."""
+    body: dict[str, Any] = {
+        "Parameter": {"LookupName": name, "LookupValue": value, "SqlOperator": "="},
+        "Columns": {"Include_CSV": "mx_Custom_3,mx_Custom_4,Status"},
+        "Sorting": {"ColumnName": "CreatedOn", "Direction": "1"},
+        "Paging": {"PageIndex": page, "PageSize": size},
+    }
+    body.update(parts)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def async_call(api: Api, path: str, **kwargs: Any) -> requests.Response:
+    """POST to the async capture path, GET any other async path."""
+    return api.session.request(
+        "POST" if path == "/opportunity/capture" else "GET",
+        api.sandbox.url + path,
+        timeout=10,
+        **kwargs,
+    )
+
+
+def poll(api: Api, request_id: str) -> dict[str, Any]:
+    """The request's status once it has left the queue."""
+    for _ in range(500):
+        status = async_call(api, "/opportunity/status", params={"RequestId": request_id}).json()
+        if status["TaskStatus"]["Status"] != "In-Queue":
+            return dict(status)
+        time.sleep(0.02)
+    raise AssertionError("the async request never left the queue")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sandbox_helpers import LEAD, LEAD2, Api, bulk_item
 
+from importer.sandbox.options import MAX_BODY_BYTES
+from importer.sandbox.replies import LEAD_NOT_FOUND_WORDINGS
 from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.sandbox_helpers import BULK, LEAD, LEAD2, Api, bulk_item
 
 
 def test_seed_shaped_request_creates_each_item_with_its_row_number(api: Api) -> None:
@@ -41,8 +43,71 @@ def test_whole_request_refused_as_invalid_input(api: Api, body: Any) -> None:
     assert api.sandbox.stats()["total_opportunities"] == 0
 
 
-def test_unknown_search_field_is_refused(api: Api) -> None:
-    assert api.bulk([bulk_item()], search_by="FirstName").status_code == 500
+@pytest.mark.parametrize("search_by", ["FirstName", "mx_Nothing", ""])
+def test_a_search_field_that_is_not_unique_refuses_the_whole_request(
+    api: Api, search_by: str
+) -> None:
+    reply = api.bulk([bulk_item(), bulk_item(LEAD2)], search_by=search_by)
+    assert reply.status_code == 500
+    assert reply.json()["ExceptionType"] == "MXInvalidInputException"
+    assert f"SearchBy '{search_by}' is not a unique lead field" in reply.json()["ExceptionMessage"]
+    assert "Response" not in reply.json()
+    assert api.sandbox.stats()["total_opportunities"] == 0
+
+
+def test_a_body_over_the_limit_is_413_and_nothing_is_written(api: Api) -> None:
+    api.sandbox.reconfigure(max_body_bytes=2000)
+    reply = api.bulk([bulk_item(mx_Custom_1="x" * 100) for _ in range(25)])
+    assert reply.status_code == 413
+    assert reply.json()["Status"] == "Error"
+    assert "larger than 2000 bytes" in reply.json()["ExceptionMessage"]
+    stats = api.sandbox.stats()
+    assert (stats["total_opportunities"], stats["http_413"]) == (0, 1)
+    assert api.bulk([bulk_item()]).json()["Response"][0]["OpportunityCreated"] is True
+
+
+def test_the_default_limit_takes_a_full_request_of_long_values(api: Api) -> None:
+    items = [bulk_item(mx_Custom_1="x" * 100, mx_Custom_19="y" * 500) for _ in range(25)]
+    assert len(str(items)) < MAX_BODY_BYTES
+    assert api.bulk(items).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v2" + BULK, BULK.replace("Bulk/Add", "Bulk/Create"), "/v2/OpportunityManagement.svc"],
+    ids=["host-with-a-path", "wrong-endpoint", "service-root"],
+)
+def test_a_wrong_path_is_404_no_such_api(api: Api, path: str) -> None:
+    reply = api.post(path, [bulk_item()], SearchBy="EmailAddress")
+    assert reply.status_code == 404
+    assert reply.json() == {
+        "Status": "Error",
+        "ExceptionType": "MXNotFoundException",
+        "ExceptionMessage": "No such API.",
+    }
+    assert api.sandbox.stats()["total_opportunities"] == 0
+
+
+@pytest.mark.parametrize("wording", range(len(LEAD_NOT_FOUND_WORDINGS)))
+def test_a_missing_lead_is_said_in_the_chosen_wording(api: Api, wording: int) -> None:
+    api.sandbox.reconfigure(lead_not_found_wording=wording)
+    reply = api.bulk([bulk_item(LEAD2), bulk_item("nobody@example.com")]).json()["Response"]
+    expected = LEAD_NOT_FOUND_WORDINGS[wording].rejection("EmailAddress", "nobody@example.com")
+    assert reply[0]["OpportunityCreated"] is True
+    failed = reply[1]
+    assert (failed["RowNumber"], failed["OpportunityCreated"]) == (2, False)
+    assert failed["ExceptionMessage"] == expected.message
+    if expected.exception_type is None:
+        assert "ExceptionType" not in failed
+    else:
+        assert failed["ExceptionType"] == expected.exception_type
+
+
+def test_the_wordings_differ_in_type_and_text() -> None:
+    types = {w.exception_type for w in LEAD_NOT_FOUND_WORDINGS}
+    assert None in types
+    assert "MXInvalidInputException" in types  # shared with refusals about other things
+    assert len({w.template for w in LEAD_NOT_FOUND_WORDINGS}) == len(LEAD_NOT_FOUND_WORDINGS)
 
 
 BAD_ITEMS = {
@@ -161,7 +226,8 @@ def test_all_or_nothing_refuses_whole_request_naming_the_row(api: Api) -> None:
     assert api.bulk([bulk_item()]).json()["Response"][0]["OpportunityCreated"] is True
 
 
-def test_look_ups_return_fields_for_reconciling(api: Api, sandbox: RunningSandbox) -> None:
+def test_lenient_look_ups_return_fields_for_reconciling(api: Api, sandbox: RunningSandbox) -> None:
+    sandbox.reconfigure(strict_lookups=False, server_form_values=False)
     created = api.bulk([bulk_item(mx_Custom_5="600000")]).json()["Response"][0]
     by_field = api.post(
         "/v2/OpportunityManagement.svc/GetOpportunitiesByUniqueLeadField",
@@ -186,3 +252,10 @@ def test_look_ups_return_fields_for_reconciling(api: Api, sandbox: RunningSandbo
         opportunityType="12001",
     ).json()
     assert other_type == {"RecordCount": 0, "List": []}
+
+
+def test_a_body_of_megabytes_is_read_and_refused_the_connection_lives_on(api: Api) -> None:
+    url = api.sandbox.url + BULK + "?SearchBy=EmailAddress"
+    body = b"[" + b" " * (2 * MAX_BODY_BYTES) + b"]"
+    assert api.session.post(url, data=body, timeout=30).status_code == 413
+    assert api.bulk([bulk_item()]).status_code == 200

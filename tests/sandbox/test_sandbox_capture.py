@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
 import requests
-from sandbox_helpers import LEAD, SVC, Api, capture_body, course_fields
+
+from tests.sandbox.sandbox_helpers import (
+    LEAD,
+    SVC,
+    Api,
+    async_call,
+    capture_body,
+    course_fields,
+    poll,
+)
 
 DOCUMENTED_KEYS = {
     "AdditionalDetails",
@@ -142,35 +150,17 @@ def test_overwrite_and_update_empty_together_are_refused(api: Api) -> None:
     assert api.capture(body).status_code == 500
 
 
-def _async(api: Api, path: str, **kwargs: Any) -> requests.Response:
-    return api.session.request(
-        "POST" if path == "/opportunity/capture" else "GET",
-        api.sandbox.url + path,
-        timeout=10,
-        **kwargs,
-    )
-
-
-def _poll(api: Api, request_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        status = _async(api, "/opportunity/status", params={"RequestId": request_id}).json()
-        if status["TaskStatus"]["Status"] != "In-Queue":
-            return dict(status)
-        time.sleep(0.02)
-    raise AssertionError("the async request never left the queue")
-
-
 def test_async_capture_queues_then_succeeds_with_message_as_json_string(api: Api) -> None:
     api.sandbox.reconfigure(async_delay=0.1)
-    accepted = _async(api, "/opportunity/capture", json=capture_body("async@example.com"))
+    accepted = async_call(api, "/opportunity/capture", json=capture_body("async@example.com"))
     assert accepted.status_code == 200
     request_id = accepted.json()["RequestID"]
-    first = _async(api, "/opportunity/status", params={"RequestId": request_id}).json()
+    first = async_call(api, "/opportunity/status", params={"RequestId": request_id}).json()
     assert first["TaskStatus"]["Status"] == "In-Queue"
-    metrics = _async(api, "/opportunity/capture/metrics").json()
+    metrics = async_call(api, "/opportunity/capture/metrics").json()
     assert set(metrics) == {"PendingMessages", "MaxDelayInSeconds", "ProcessingratePerMinute"}
     assert metrics["PendingMessages"] == 1
-    done = _poll(api, request_id)
+    done = poll(api, request_id)
     assert done["RequestId"] == request_id
     assert done["TaskStatus"]["Status"] == "Success"
     message = json.loads(done["TaskStatus"]["Message"])
@@ -182,8 +172,8 @@ def test_async_capture_queues_then_succeeds_with_message_as_json_string(api: Api
 def test_async_validation_error_is_failure(api: Api) -> None:
     api.sandbox.reconfigure(async_delay=0.0)
     body = capture_body(LEAD, mx_Custom_19="")
-    request_id = _async(api, "/opportunity/capture", json=body).json()["RequestID"]
-    done = _poll(api, request_id)
+    request_id = async_call(api, "/opportunity/capture", json=body).json()["RequestID"]
+    done = poll(api, request_id)
     assert done["TaskStatus"]["Status"] == "FAILURE"
     assert "mx_Custom_19" in done["TaskStatus"]["StatusReason"]
     assert done["TaskStatus"]["Message"] is None
@@ -200,8 +190,11 @@ def test_async_needs_the_api_key(api: Api) -> None:
     assert reply.status_code == 401
 
 
-def test_unknown_request_id_is_refused(api: Api) -> None:
-    assert _async(api, "/opportunity/status", params={"RequestId": "nope"}).status_code == 500
+def test_unknown_request_id_is_404_with_an_error_body(api: Api) -> None:
+    reply = async_call(api, "/opportunity/status", params={"RequestId": "nope"})
+    assert reply.status_code == 404
+    assert reply.json()["Status"] == "Error"
+    assert "nope" in reply.json()["ExceptionMessage"]
 
 
 def test_capture_path_is_case_insensitive(api: Api) -> None:

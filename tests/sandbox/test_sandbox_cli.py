@@ -10,16 +10,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import requests
 from click.testing import CliRunner
-from sandbox_helpers import LEAD, SVC, bulk_item
 
 from importer.cli import cli
 from importer.errors import ConfigError
 from importer.sandbox.app import Sandbox
-from importer.sandbox.options import SandboxOptions
+from importer.sandbox.options import FAULT_KINDS, SandboxOptions
 from importer.sandbox.server import SandboxServer
+from tests.sandbox.sandbox_helpers import LEAD, SVC, bulk_item, capture_body, lookup_body
 
 KEYS = ("LSQ_HOST", "LSQ_ACCESS_KEY", "LSQ_SECRET_KEY", "LSQ_API_KEY")
 
@@ -96,6 +97,10 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
         (["--rate", "fast"], "rate 'fast'"),
         (["--faults", "gremlins:0.5"], "unknown fault"),
         (["--latency", "soon"], "latency 'soon'"),
+        (["--async-delay", "soon"], "async delay 'soon'"),
+        (["--async-ttl", "forever"], "--async-ttl 'forever'"),
+        (["--lead-not-found-wording", "9"], "--lead-not-found-wording"),
+        (["--max-body-bytes", "0"], "--max-body-bytes"),
     ],
 )
 def test_bad_options_are_one_line_errors(args: list[str], message: str) -> None:
@@ -116,11 +121,59 @@ def test_remote_host_needs_the_explicit_flag() -> None:
         SandboxServer(Sandbox(SandboxOptions()), host="0.0.0.0")
 
 
-def test_help_lists_the_options() -> None:
+def test_help_lists_every_option_with_its_help() -> None:
+    from importer.sandbox.cli import sandbox
+
     result = CliRunner().invoke(cli, ["sandbox", "--help"])
     assert result.exit_code == 0
-    for option in ("--port", "--rate", "--faults", "--seed", "--state", "--latency"):
-        assert option in result.output
+    for param in sandbox.params:
+        assert isinstance(param, click.Option)
+        assert param.help, f"{param.opts} has no help text"
+        for flag in param.opts + param.secondary_opts:
+            assert flag in result.output
+    for kind in FAULT_KINDS:
+        assert kind in result.output.replace("\n", " ").replace(" ", "")
+
+
+def test_the_strict_flags_reach_the_server(tmp_path: Path) -> None:
+    proc, env = _start(
+        "--strict-lookups",
+        "--server-form-values",
+        "--lead-not-found-wording",
+        "3",
+        "--max-body-bytes",
+        "5000",
+        "--async-delay",
+        "5s±1s",
+        "--async-ttl",
+        "60s",
+    )
+    try:
+        session = requests.Session()
+        session.headers.update(
+            {
+                "x-LSQ-AccessKey": env["LSQ_ACCESS_KEY"],
+                "x-LSQ-SecretKey": env["LSQ_SECRET_KEY"],
+                "x-api-key": env["LSQ_API_KEY"],
+            }
+        )
+        host = env["LSQ_HOST"]
+        bulk = host + SVC + "/Bulk/Add/ByLeadField?SearchBy=EmailAddress"
+        item = session.post(bulk, json=[bulk_item("nobody@example.com")], timeout=10).json()
+        assert "ExceptionType" not in item["Response"][0]  # wording 3
+        session.post(bulk, json=[bulk_item(LEAD, mx_Custom_5="7")], timeout=10)
+        old = {"SearchBy": "EmailAddress", "SearchByValue": LEAD}
+        by_field = host + SVC + "/GetOpportunitiesByUniqueLeadField"
+        assert session.post(by_field, json=old, timeout=10).status_code == 400
+        found = session.post(by_field, json=lookup_body(Columns=None), timeout=10).json()
+        assert found["List"][0]["mx_Custom_5"] == "7.00"
+        assert session.post(bulk, data=b"[" + b" " * 5000 + b"]", timeout=10).status_code == 413
+        capture = session.post(host + "/opportunity/capture", json=capture_body(LEAD), timeout=10)
+        assert capture.status_code == 200
+        metrics = session.get(host + "/opportunity/capture/metrics", timeout=10).json()
+        assert 4 <= metrics["MaxDelayInSeconds"] <= 6
+    finally:
+        assert _stop(proc) == 0
 
 
 def test_an_error_inside_the_sandbox_is_a_500_not_a_crash(monkeypatch: Any) -> None:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_helpers import LEAD, SVC, Api, bulk_item, capture_body
 
 from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.sandbox_helpers import LEAD, SVC, Api, bulk_item, capture_body
 
 
 def _faulty(sandbox_factory: Any, kind: str, **options: Any) -> Api:
@@ -115,3 +115,53 @@ def test_reconfigure_turns_faults_off(sandbox: RunningSandbox) -> None:
     assert _outcomes(sandbox, 1) == [500]
     sandbox.reconfigure(faults=None)
     assert _outcomes(sandbox, 1) == [200]
+
+
+def test_applied500_writes_then_answers_a_server_error(sandbox_factory: Any) -> None:
+    api = _faulty(sandbox_factory, "applied500")
+    reply = api.bulk([bulk_item()])
+    assert reply.status_code in (500, 502)
+    assert reply.json()["Status"] == "Error"
+    assert reply.json()["ExceptionType"].startswith("MX")
+    assert _written(api) == 1
+    assert api.sandbox.stats()["faults_injected"] == {"applied500": 1}
+
+
+def test_applied500_and_500_bodies_cannot_be_told_apart(sandbox_factory: Any) -> None:
+    before = _faulty(sandbox_factory, "500").bulk([bulk_item()]).json()
+    after = _faulty(sandbox_factory, "applied500", seed=0).capture(capture_body(LEAD)).json()
+    assert before == after
+
+
+def test_applied500_status_is_a_seeded_choice_of_500_and_502(sandbox_factory: Any) -> None:
+    options = {"faults": "applied500:1", "rate": "1000/5s", "duplicate_detection": False}
+    first = _outcomes(sandbox_factory(seed=5, **options), 20)
+    assert set(first) == {500, 502}
+    assert _outcomes(sandbox_factory(seed=5, **options), 20) == first
+
+
+def test_applied_reset_writes_then_drops_the_connection(sandbox_factory: Any) -> None:
+    api = _faulty(sandbox_factory, "applied-reset")
+    with pytest.raises(requests.ConnectionError):
+        api.capture(capture_body(LEAD))
+    assert _written(api) == 1
+    assert api.sandbox.stats()["faults_injected"] == {"applied-reset": 1}
+
+
+def test_a_request_refused_as_a_whole_gets_its_refusal_under_applied500(
+    sandbox_factory: Any,
+) -> None:
+    api = _faulty(sandbox_factory, "applied500")
+    reply = api.bulk([bulk_item()], search_by="FirstName")
+    assert reply.status_code == 500
+    assert "not a unique lead field" in reply.json()["ExceptionMessage"]
+    assert _written(api) == 0
+
+
+def test_old_seeds_draw_the_same_write_faults_when_other_groups_are_added(
+    sandbox_factory: Any,
+) -> None:
+    writes = {"faults": "500:0.3,surprise429:0.2", "rate": "1000/5s"}
+    alone = _outcomes(sandbox_factory(seed=3, **writes))
+    more = dict(writes, faults=writes["faults"] + ",status500:0.5,async_error:0.5")
+    assert _outcomes(sandbox_factory(seed=3, **more)) == alone

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_helpers import SVC, Api
 
 from importer.sandbox.testing import RunningSandbox
+from tests.sandbox.sandbox_helpers import SVC, Api
 
 TYPES = SVC + "/GetOpportunityTypes"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import requests
-from sandbox_helpers import LEAD, SVC, Api, bulk_item, capture_body
+
+from tests.sandbox.sandbox_helpers import LEAD, SVC, Api, bulk_item, capture_body
 
 
 def test_opportunity_types_carry_event_codes(api: Api) -> None:

@@ -8,9 +8,13 @@ from hypothesis import strategies as st
 
 from importer.errors import ConfigError
 from importer.sandbox.account import FieldDef, load_account
+from importer.sandbox.faults import Chaos
 from importer.sandbox.options import (
     Latency,
     Rate,
+    SandboxOptions,
+    check_options,
+    parse_async_delay,
     parse_duration,
     parse_faults,
     parse_latency,
@@ -37,10 +41,61 @@ def test_bad_rates(bad: str) -> None:
         parse_rate(bad)
 
 
-@pytest.mark.parametrize("bad", ["500", "500:x", "500:2", "500:0.6,reset:0.6", "boom:0.1"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "500",
+        "500:x",
+        "500:2",
+        "500:0.6,reset:0.6",
+        "applied500:0.5,applied-reset:0.6",
+        "status500:0.6,status_reset:0.6",
+        "boom:0.1",
+    ],
+)
 def test_bad_faults(bad: str) -> None:
     with pytest.raises(ConfigError):
         parse_faults(bad)
+
+
+def test_each_group_of_faults_has_its_own_total() -> None:
+    spec = "500:0.6,applied500:0.4,status500:0.9,async_error:1"
+    assert sum(parse_faults(spec).values()) > 1
+
+
+def test_async_delay_takes_seconds_or_text() -> None:
+    assert parse_async_delay(0.5) == Latency(0.5, 0.0)
+    assert parse_async_delay("2s±1s") == Latency(2.0, 1.0)
+    assert parse_async_delay("300ms") == Latency(0.3, 0.0)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"async_delay": "soon"},
+        {"async_delay": -1.0},
+        {"async_ttl": -1.0},
+        {"lead_not_found_wording": 99},
+        {"lead_not_found_wording": -1},
+        {"max_body_bytes": 0},
+    ],
+    ids=lambda c: next(iter(c)),
+)
+def test_bad_options_are_refused(changes: dict[str, object]) -> None:
+    with pytest.raises(ConfigError):
+        check_options(SandboxOptions(**changes))  # type: ignore[arg-type]
+
+
+def test_queue_delays_spread_and_replay_under_a_seed() -> None:
+    def delays(seed: int) -> list[float]:
+        chaos = Chaos(SandboxOptions(async_delay="2s±1s", seed=seed))
+        return [chaos.queue_delay() for _ in range(50)]
+
+    first = delays(1)
+    assert all(1.0 <= d <= 3.0 for d in first)
+    assert len(set(first)) > 1
+    assert delays(1) == first
+    assert delays(2) != first
 
 
 @given(st.integers(min_value=0, max_value=10**6))

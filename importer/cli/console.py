@@ -1,0 +1,79 @@
+"""What the commands print: short summaries a CRM admin reads at a glance.
+
+Kept apart from the CLI so the wording lives in one place and the CLI only wires things up.
+Heavy modules are imported only for type checking: `lsq-import --help` stays instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import click
+
+from importer.model import Outcome
+
+if TYPE_CHECKING:
+    from importer.dryrun import DryRunReport
+    from importer.report import ResultFiles
+    from importer.run import ImportReport
+
+SHOWN_PROBLEMS = 20  # problems listed on screen; the workbook has them all
+TOP_CODES = 5
+
+
+def print_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
+
+
+def print_dry_run(report: DryRunReport, files: ResultFiles) -> None:
+    info = report.source
+    print_notes(report.notes)
+    click.echo(f"Read {info.path} (sheet '{info.sheet}') with mapping {report.mapping.path}")
+    blank = f", {report.blank_rows} blank skipped" if report.blank_rows else ""
+    click.echo(
+        f"{report.rows_read} rows read{blank}: "
+        f"{report.valid_rows} valid, {len(report.invalid)} invalid"
+    )
+    counts = report.problem_counts()
+    if counts:
+        top = ", ".join(f"{code} {n}" for code, n in counts.most_common(TOP_CODES))
+        click.echo(f"Top problems: {top}")
+        for problem in report.problems[:SHOWN_PROBLEMS]:
+            click.echo(f"  row {problem.row} [{problem.code}] {problem.message}")
+        if len(report.problems) > SHOWN_PROBLEMS:
+            click.echo(f"  ... and {len(report.problems) - SHOWN_PROBLEMS} more in the workbook")
+    print_files(files)
+
+
+def summary_counts(counts: Mapping[Outcome, int]) -> str:
+    """ "287 created, 13 invalid": counts in the pipeline's order of outcomes."""
+    return ", ".join(f"{counts[o]} {o}" for o in Outcome if counts.get(o))
+
+
+def print_import(report: ImportReport) -> None:
+    info = report.source
+    print_notes(report.notes)
+    total = sum(report.counts.values())
+    click.echo(f"Imported {info.path} (sheet '{info.sheet}'): {total} rows")
+    click.echo(f"  {summary_counts(report.counts)}")
+    if report.sent_now == 0 and not report.aborted:
+        click.echo("  Nothing new was sent: every row already had an outcome in the ledger.")
+    if report.aborted:
+        click.echo(f"Stopped part-way: {report.aborted}", err=True)
+        click.echo(
+            "Once that is fixed, run the same command again to continue; "
+            "nothing will be sent twice.",
+            err=True,
+        )
+    print_files(report.files)
+    click.echo(f"Ledger: {report.ledger} (run {report.run_id})")
+
+
+def print_files(files: ResultFiles) -> None:
+    click.echo(f"Results workbook: {files.workbook}")
+    if files.fix_file:
+        click.echo(f"Rows to fix and run again: {files.fix_file}")
+    if files.spill_csv:
+        click.echo(f"Every row's result (the workbook lists those to look at): {files.spill_csv}")

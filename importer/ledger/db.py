@@ -1,0 +1,124 @@
+"""The ledger's SQLite file: schema, durable transactions, one connection shared by threads.
+
+Every commit is durable before the next request goes out (WAL + ``synchronous=FULL``): a
+row is committed ``in_flight`` before its request is sent and with its outcome after, so a
+crash, a kill -9 or a power cut never leaves a sent row unrecorded. Worker threads claim
+rows right before their request goes out, so the connection is shared under one lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from importer.errors import UsageError
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    identity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    file TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    mapping_digest TEXT NOT NULL,
+    target TEXT NOT NULL,
+    event_code INTEGER NOT NULL,
+    options TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    machine TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    counts TEXT NOT NULL DEFAULT '{}',
+    results TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (identity);
+CREATE TABLE IF NOT EXISTS items (
+    key TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    sheet TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    batch_id TEXT,
+    sent_at REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    unclear INTEGER NOT NULL DEFAULT 0,
+    opportunity_id TEXT,
+    lead_id TEXT,
+    message TEXT NOT NULL DEFAULT '',
+    problems TEXT NOT NULL DEFAULT '[]',
+    request_id TEXT,
+    finished_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_by_run ON items (run_id, state, row);
+CREATE TABLE IF NOT EXISTS run_rows (
+    run_id INTEGER NOT NULL,
+    row INTEGER NOT NULL,
+    key TEXT,
+    problems TEXT,
+    PRIMARY KEY (run_id, row)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS run_rows_by_key ON run_rows (run_id, key);
+CREATE TABLE IF NOT EXISTS calls (at REAL NOT NULL);
+"""
+
+
+class Database:
+    """One SQLite connection; :meth:`tx` and :meth:`rows` hold a lock, so any thread may
+    use it. The connection is in autocommit mode: nothing commits behind our back."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise UsageError(
+                f"The ledger {path} cannot be used ({exc}); it is not an lsq-import ledger or "
+                "it is damaged. Choose another with --ledger (or LSQ_LEDGER)."
+            ) from None
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One transaction (a single fsync); rolled back if anything inside raises."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def one(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self._lock:
+            found: tuple[Any, ...] | None = self._db.execute(sql, args).fetchone()
+            return found
+
+    def many(self, sql: str, args: Iterable[Sequence[Any]]) -> None:
+        """``executemany`` in one transaction."""
+        with self.tx() as db:
+            db.executemany(sql, args)
+
+    def close(self) -> None:
+        with self._lock:
+            if hasattr(self, "_db"):
+                self._db.close()

@@ -1,0 +1,250 @@
+"""The steps the dry run and the import share, up to the HTTP call (django-import-export's
+habit: the dry run is the real code path with sending switched off).
+
+    open_checked      the file and the mapping, opened and checked to fit each other
+    checked_chunks    every chunk of the file, normalised and validated (problems as values)
+    opportunity_rows  valid rows -> send-ready :class:`OpportunityRow` (constants applied here,
+                      once: lead constants to LeadDetails, meta ones to the request, the rest
+                      to the opportunity's Fields)
+    send_settings     the typed, frozen seam from the mapping to the payload builders
+    payload_problems  what the payload builder refuses, as row problems
+    prepared_chunks   all of the above, chunk by chunk: rows to send and rows refused
+    notes             what the admin must read before trusting the results
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from collections.abc import Mapping as ReadOnly
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from importer.mapping import Mapping, load_mapping, open_for_mapping
+from importer.mapping.model import LEAD_PREFIX, META_TARGETS
+from importer.model import OpportunityRow, Outcome, Problem, RowOutcome, Target
+from importer.reader import Source, SourceInfo, reopen
+from importer.report import ResultsInput
+from importer.send.payloads import SendSettings, bulk_item, capture_body, schema_name_problem
+from importer.validation import CheckedChunk, check_source
+
+CHUNK_ROWS = 50_000
+
+
+def results_path(path: str | Path, out: str | Path | None = None) -> Path:
+    """The results workbook: ``out``, or the input's name + ``-results.xlsx`` in the current
+    folder. Its folder is created now, so a long run never fails at the very end."""
+    chosen = Path(out) if out is not None else Path(f"{Path(path).stem}-results.xlsx")
+    chosen.parent.mkdir(parents=True, exist_ok=True)
+    return chosen
+
+
+def as_mapping(mapping: str | Path | Mapping) -> Mapping:
+    return mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+
+
+def open_checked(
+    path: str | Path,
+    mapping: str | Path | Mapping,
+    sheet: str | int | None = None,
+    *,
+    header_row: int | None = None,
+    encoding: str | None = None,
+) -> tuple[Source, Mapping]:
+    """Open the file and the mapping and check they fit, before any row is read. The
+    sheet and header row given here win over the mapping's ``sheet:``/``header_row:``."""
+    loaded = as_mapping(mapping)
+    source = open_for_mapping(path, loaded, sheet=sheet, header_row=header_row, encoding=encoding)
+    return source, loaded
+
+
+def checked_chunks(source: Source, mapping: Mapping) -> Iterator[CheckedChunk]:
+    """Every chunk of the file, mapped and validated, with the reader's row problems."""
+    return check_source(source, mapping, CHUNK_ROWS)
+
+
+def invalid_outcomes(chunk: CheckedChunk, sheet: str) -> Iterator[RowOutcome]:
+    """One `invalid` outcome per invalid row of the chunk, holding all its problems."""
+    by_row: dict[int, list[Problem]] = {}
+    for problem in chunk.problems:
+        by_row.setdefault(problem.row, []).append(problem)
+    for row in sorted(chunk.invalid_rows):
+        yield invalid_outcome(sheet, row, by_row.get(row, ()))
+
+
+def invalid_outcome(sheet: str, row: int, problems: Sequence[Problem]) -> RowOutcome:
+    message = "; ".join(p.message for p in problems)
+    return RowOutcome(sheet, row, Outcome.INVALID, message=message, problems=tuple(problems))
+
+
+def opportunity_rows(chunk: CheckedChunk, mapping: Mapping, sheet: str) -> Iterator[OpportunityRow]:
+    """One send-ready row per valid row of ``chunk``, in row order. Empty values are left
+    out (LeadSquared would otherwise blank the field)."""
+    values = chunk.values
+    if chunk.invalid_rows:
+        values = values.drop(index=sorted(chunk.invalid_rows))
+    keys = [str(c) for c in values.columns]
+    search = keys.index(mapping.search_key)
+    for row, *cells in values.itertuples(index=True, name=None):
+        pairs = [(k, v) for k, v in zip(keys, cells, strict=True) if v != ""]
+        yield _row(sheet, int(row), str(cells[search]), [*pairs, *mapping.constants])
+
+
+def _row(sheet: str, row: int, search_value: str, pairs: list[tuple[str, str]]) -> OpportunityRow:
+    lead = tuple((k.removeprefix(LEAD_PREFIX), v) for k, v in pairs if k.startswith(LEAD_PREFIX))
+    meta = {k: v for k, v in pairs if k in META_TARGETS}
+    fields = tuple(
+        (k, v) for k, v in pairs if not k.startswith(LEAD_PREFIX) and k not in META_TARGETS
+    )
+    return OpportunityRow(
+        sheet=sheet,
+        row=row,
+        search_value=search_value,
+        lead=lead,
+        fields=fields,
+        note=meta.get("OpportunityNote"),
+        when=meta.get("OpportunityDateTime"),
+        owner_email=meta.get("OpportunityOwnerEmail"),
+    )
+
+
+def send_settings(mapping: Mapping) -> SendSettings:
+    """The mapping's request settings, typed: the one place the mapping meets the payloads."""
+    return SendSettings(
+        search_by=mapping.search_by,
+        event_code=mapping.event_code,
+        update_empty_fields=mapping.update_empty_fields,
+        overwrite_fields=mapping.overwrite_fields,
+        do_not_change_owner=mapping.do_not_change_owner,
+        do_not_post_duplicate_activity=mapping.do_not_post_duplicate_activity,
+        duplicate_key=mapping.duplicate_key,
+        columns=tuple((f.target, f.column) for f in mapping.fields if f.column is not None),
+    )
+
+
+def payload_problems(row: OpportunityRow, settings: SendSettings, target: Target) -> list[Problem]:
+    """Build the request bodies the import would send for ``row`` and return what in them
+    LeadSquared would refuse whatever the data (a dry run therefore sees it too)."""
+    bodies = []
+    if target != "capture":
+        bodies.append(bulk_item(row, settings))
+    if target != "bulk":
+        bodies.append(capture_body(row, settings)["Opportunity"])
+    names = {f["SchemaName"] for body in bodies for f in body["Fields"]}
+    found = (schema_name_problem(row, name, settings) for name in sorted(names))
+    return [problem for problem in found if problem is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One chunk, ready: the rows to send, and the rows that cannot be sent with why."""
+
+    rows_read: int
+    ready: tuple[OpportunityRow, ...]
+    invalid: tuple[RowOutcome, ...]  # in row order
+    problems: tuple[Problem, ...]  # every problem of the chunk, in row order
+    filled: ReadOnly[str, int] = field(default_factory=dict)  # field key -> non-empty cells
+
+
+def prepared_chunks(source: Source, mapping: Mapping, target: Target) -> Iterator[Prepared]:
+    """Every chunk of the file through every step before sending; the dry run and the
+    import both walk exactly this."""
+    settings = send_settings(mapping)
+    sheet = source.info.sheet
+    for chunk in checked_chunks(source, mapping):
+        ready: list[OpportunityRow] = []
+        refused: dict[int, list[Problem]] = {}
+        for row in opportunity_rows(chunk, mapping, sheet):
+            found = payload_problems(row, settings, target)
+            if found:
+                refused[row.row] = found
+            else:
+                ready.append(row)
+        invalid = [*invalid_outcomes(chunk, sheet)]
+        invalid += [invalid_outcome(sheet, row, found) for row, found in refused.items()]
+        problems = [*chunk.problems, *(p for found in refused.values() for p in found)]
+        yield Prepared(
+            rows_read=len(chunk.values),
+            filled=chunk.filled,
+            ready=tuple(ready),
+            invalid=tuple(sorted(invalid, key=lambda o: o.row)),
+            problems=tuple(sorted(problems, key=lambda p: p.row)),
+        )
+
+
+def mapping_notes(mapping: Mapping, target: Target | None = None) -> tuple[str, ...]:
+    """What the endpoint (``target``, default the mapping's) will not send, said before
+    anything is sent: the bulk API documents no OpportunityDateTime and never changes the
+    lead, so such columns would otherwise be dropped without a word."""
+    target = target or mapping.target
+    if target == "capture":
+        return ()
+    found: list[str] = []
+    when = mapping.field_for("OpportunityDateTime")
+    if when is not None and when.column:
+        route = "goes" if target == "bulk" else "may go"
+        found.append(
+            f"column '{when.column}' (OpportunityDateTime) is not sent for rows that go through "
+            f"the bulk endpoint, and with target '{target}' a row {route} there; "
+            "use target: capture to send it"
+        )
+    lead_columns = [
+        f"'{f.column}'"
+        for f in mapping.fields
+        if f.place == "lead" and f.key != mapping.search_key and f.column
+    ]
+    if target == "bulk" and lead_columns:
+        found.append(
+            f"target bulk only finds existing leads: lead columns {', '.join(lead_columns)} "
+            "are not sent (target: auto or capture creates or updates leads)"
+        )
+    return tuple(found)
+
+
+def notes(info: SourceInfo, mapping: Mapping, target: Target | None = None) -> tuple[str, ...]:
+    """Everything the admin should read before trusting the results."""
+    return info.warnings + mapping_notes(mapping, target)
+
+
+def source_details(
+    info: SourceInfo, mapping: Mapping, target: Target | None = None
+) -> list[tuple[str, str]]:
+    details = [
+        ("Input file", str(info.path)),
+        ("Sheet", info.sheet),
+        ("Mapping", str(mapping.path)),
+    ]
+    return details + [("Note", note) for note in notes(info, mapping, target)]
+
+
+def results_input(
+    info: SourceInfo,
+    *,
+    outcomes: ReadOnly[int, RowOutcome],
+    default: Outcome,
+    problems: Sequence[Problem],
+    title: str,
+    details: Sequence[tuple[str, str]],
+    mapping: Mapping | None = None,
+    goal: Outcome = Outcome.CREATED,
+) -> ResultsInput:
+    """What the report stage needs; it re-reads the file so memory stays flat. With the
+    ``mapping``, the report refuses to write over it and knows which columns it reads."""
+    source = reopen(info)
+    mapped = frozenset(f.column for f in mapping.fields if f.column) if mapping else frozenset()
+    return ResultsInput(
+        source_format=info.format,
+        sheet=info.sheet,
+        headers=info.headers,
+        rows=lambda: source.chunks(CHUNK_ROWS),
+        outcomes=outcomes,
+        default=default,
+        problems=problems,
+        title=title,
+        details=details,
+        csv_encoding=info.encoding,
+        csv_delimiter=info.delimiter,
+        input_path=info.path,
+        mapping_path=mapping.path if mapping else None,
+        mapped_columns=mapped,
+        goal=goal,
+    )

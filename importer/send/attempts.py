@@ -1,0 +1,150 @@
+"""One unit of work of the sender, as a worker thread does it: a bulk request, a capture, or
+a look-up of the rows of one lead - and what came of it, as a pure :class:`Step`.
+
+Workers do HTTP and read replies; they never decide what happens next (the orchestrator in
+:mod:`importer.send.sender` does), so every rule about a reply lives here, testable alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from importer.errors import Ambiguous, RequestRejected, RunRefused
+from importer.model import JsonDict, OpportunityRow, RowOutcome
+from importer.send.outcomes import bulk_outcome, capture_outcome, failed, match_items
+from importer.send.payloads import SendSettings, bulk_item, capture_body
+from importer.send.recognise import is_lead_missing, is_whole_request_refusal
+from importer.send.reconcile import lookup_columns, reconcile
+
+BeforeSend = Callable[[], None]
+
+
+class Client(Protocol):
+    def bulk_add(
+        self, search_by: str, items: list[JsonDict], before_send: BeforeSend | None = None
+    ) -> list[JsonDict]: ...
+    def capture(self, body: JsonDict, before_send: BeforeSend | None = None) -> JsonDict: ...
+    def opportunities_by_unique_field(
+        self, search_by: str, value: str, columns: Sequence[str] = ()
+    ) -> list[JsonDict]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A bulk request, a capture, or a look-up of the rows of one lead (``first_sent``
+    then gives each row's first send time, on the server's clock)."""
+
+    kind: Literal["bulk", "capture", "reconcile"]
+    rows: tuple[OpportunityRow, ...]
+    first_sent: tuple[float | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What a worker learnt: final outcomes; rows whose fate is unknown (``ambiguous``,
+    with ``reason``); work to do next (``then``); rows proven absent by a look-up
+    (``resend``); rows a failed look-up could not check (``unchecked``); when look-ups
+    were made (``lookups``, our wall clock, for the rate limit of a resumed run)."""
+
+    outcomes: tuple[RowOutcome, ...] = ()
+    ambiguous: tuple[OpportunityRow, ...] = ()
+    reason: str = ""
+    then: tuple[Task, ...] = ()
+    resend: tuple[OpportunityRow, ...] = ()
+    unchecked: tuple[OpportunityRow, ...] = ()
+    lookups: tuple[float, ...] = ()
+
+
+def send_bulk(
+    client: Client,
+    settings: SendSettings,
+    rows: tuple[OpportunityRow, ...],
+    auto: bool,
+    before_send: BeforeSend | None = None,
+) -> Step:
+    """One bulk request. A refusal that one item can cause is bisected to find the bad
+    item; with ``auto``, rows whose lead does not exist are handed to capture."""
+    try:
+        reply = client.bulk_add(
+            settings.search_by, [bulk_item(r, settings) for r in rows], before_send
+        )
+    except RequestRejected as exc:
+        _stop_if_whole_request(exc)
+        if len(rows) == 1:
+            return Step(outcomes=(_rejected(rows[0], exc, settings),))
+        half = len(rows) // 2
+        return Step(then=(Task("bulk", rows[:half]), Task("bulk", rows[half:])))
+    except Ambiguous as exc:
+        return Step(ambiguous=rows, reason=str(exc))
+    matched = match_items(len(rows), reply)
+    outcomes: list[RowOutcome] = []
+    then: list[Task] = []
+    for index, item in sorted(matched.items.items()):
+        if auto and _lead_missing(item):
+            then.append(Task("capture", (rows[index],)))
+        else:
+            outcomes.append(bulk_outcome(rows[index], item, settings))
+    unknown = tuple(rows[i] for i in sorted(matched.ambiguous))
+    reason = "the reply did not account for these rows by RowNumber" if unknown else ""
+    return Step(tuple(outcomes), unknown, reason, tuple(then))
+
+
+def send_capture(
+    client: Client,
+    settings: SendSettings,
+    row: OpportunityRow,
+    before_send: BeforeSend | None = None,
+) -> Step:
+    """One Capture Opportunities request for one row."""
+    try:
+        reply = client.capture(capture_body(row, settings), before_send)
+    except RequestRejected as exc:
+        _stop_if_whole_request(exc)
+        return Step(outcomes=(_rejected(row, exc, settings),))
+    except Ambiguous as exc:
+        return Step(ambiguous=(row,), reason=str(exc))
+    return Step(outcomes=(capture_outcome(row, reply, settings),))
+
+
+def check_sent(client: Client, settings: SendSettings, task: Task) -> Step:
+    """Look up the rows of one lead: outcomes for rows found (or that cannot be told
+    apart), the rest proven absent and to be resent. A look-up LeadSquared refuses proves
+    nothing - unless it says the lead itself does not exist."""
+    columns = lookup_columns(task.rows, settings)
+    value = task.rows[0].search_value
+    asked = time.time()
+    try:
+        found = client.opportunities_by_unique_field(settings.search_by, value, columns)
+    except RequestRejected as exc:
+        if not is_lead_missing(exc.exception_type, exc.message):
+            return Step(unchecked=task.rows, reason=str(exc), lookups=(asked,))
+        found = []  # no such lead, so no opportunity of it either
+    result = reconcile(task.rows, task.first_sent, found, settings)
+    return Step(outcomes=result.outcomes, resend=result.absent, lookups=(asked,))
+
+
+def _lead_missing(item: JsonDict) -> bool:
+    """A bulk item that failed only because the row's lead does not exist."""
+    if item.get("OpportunityCreated") is True:
+        return False
+    return is_lead_missing(_text(item.get("ExceptionType")), _text(item.get("ExceptionMessage")))
+
+
+def _stop_if_whole_request(exc: RequestRejected) -> None:
+    if is_whole_request_refusal(exc.status, exc.exception_type, exc.message):
+        raise RunRefused(
+            f"LeadSquared refused the request itself, not one of its rows: {exc.message}. "
+            "Nothing of it was applied; fix the mapping (search_by, event_code) or the "
+            "settings, then run the same command again."
+        )
+
+
+def _rejected(row: OpportunityRow, exc: RequestRejected, settings: SendSettings) -> RowOutcome:
+    return failed(row, exc.exception_type, exc.message, settings)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)

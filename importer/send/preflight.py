@@ -1,0 +1,24 @@
+"""One authenticated call before any row is loaded: are the keys right, is LSQ_HOST the API
+host, and does the account have the mapping's opportunity type? Any "no" here means nothing
+was done, so it is a usage error (exit 2) with one line saying what to fix."""
+
+from __future__ import annotations
+
+from importer.errors import AuthError, ConfigError, RequestRejected, RunRefused
+from importer.mapping import Mapping
+from importer.send.transport import LsqClient
+
+
+def check_account(client: LsqClient, mapping: Mapping) -> None:
+    """Read the metadata of the mapping's opportunity type (GetOpportunityTypeMetadata)."""
+    code = mapping.event_code
+    try:
+        client.opportunity_type_metadata(code)
+    except (AuthError, RunRefused) as exc:
+        raise ConfigError(str(exc)) from None
+    except RequestRejected as exc:
+        raise ConfigError(
+            f"LeadSquared has no opportunity type with event code {code} for these keys "
+            f"({exc.message}); check opportunity.event_code in {mapping.path.name} "
+            "(Settings > Opportunities > Opportunity Types shows the codes)."
+        ) from None

@@ -1,0 +1,268 @@
+"""Sending: a run's unsent rows -> requests -> one committed outcome per row, exactly once.
+
+One orchestrating thread decides what to send next; a thread pool does the HTTP (the rate
+limiter in the client is the real throttle, the pool just hides network latency). For
+every request (see :mod:`importer.send.attempts` for what a worker does):
+
+1. a worker waits for the rate limiter, then commits the request's rows ``in_flight`` in
+   the ledger - an atomic claim of rows still pending - and sends them, so rows waiting
+   for the limiter are never "maybe sent";
+2. it turns the reply into a :class:`Step`;
+3. the orchestrator commits the outcomes, marks unknown rows ``ambiguous`` and looks them
+   up before anything is resent.
+
+Rows caught ``in_flight``/``ambiguous`` by an earlier crash are looked up first. A set stop
+flag submits nothing new, lets requests in flight finish and be recorded, and returns; a
+run-stopping error (AuthError, RetriesExhausted, RunRefused) does the same and is raised.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from itertools import count, groupby
+from typing import Protocol
+
+from importer.errors import AbortedError, AuthError, Interrupted, RetriesExhausted, RunRefused
+from importer.ledger import LedgerRun, SentRow
+from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome, Target
+from importer.send.attempts import Step, Task, check_sent, send_bulk, send_capture
+from importer.send.outcomes import SERVER_ERROR
+from importer.send.payloads import SendSettings
+
+Progress = Callable[[int, Mapping[Outcome, int]], None]
+
+BULK_LIMIT = 25  # LeadSquared's maximum items per bulk request
+# A row whose sends ended this many times without a clear answer (each then checked and
+# found absent) is given up as failed rather than looping forever against a server that
+# keeps timing out. Only unclear answers count: in `auto`, a bulk send that routes the row
+# to capture is a clear answer and must not use up the row's chances.
+MAX_ATTEMPTS = 8
+# A look-up LeadSquared refuses is tried again later, this many times in one run; the rows
+# then stay ambiguous for the next run - never "absent".
+MAX_LOOKUPS = 3
+# Errors that prove the request was not applied: its rows go back to pending.
+_NOT_APPLIED = (AuthError, RunRefused)
+
+
+class SendClient(Protocol):
+    """The parts of :class:`importer.send.transport.LsqClient` the sender uses."""
+
+    def bulk_add(
+        self, search_by: str, items: list[JsonDict], before_send: Callable[[], None] | None = None
+    ) -> list[JsonDict]: ...
+    def capture(
+        self, body: JsonDict, before_send: Callable[[], None] | None = None
+    ) -> JsonDict: ...
+    def opportunities_by_unique_field(
+        self, search_by: str, value: str, columns: Sequence[str] = ()
+    ) -> list[JsonDict]: ...
+    def server_now(self) -> float: ...
+
+
+class ClaimLost(AbortedError):
+    """A row was no longer pending when its request was about to go out: something else is
+    sending this account's rows (the account lock should make this impossible)."""
+
+
+def send(
+    run: LedgerRun,
+    client: SendClient,
+    settings: SendSettings,
+    *,
+    target: Target,
+    workers: int = 16,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> Counter[Outcome]:
+    """Send every unsent row of ``run``; returns the run's rows by state.
+
+    Rows left unsent because ``stop`` was set stay ``pending`` (or ``ambiguous``) for the next
+    run. AuthError / RetriesExhausted / RunRefused - and Interrupted for a Ctrl-C that
+    arrives while waiting - are raised after the requests in flight are recorded.
+    """
+    state = _Run(run, client, settings, target, progress, stop or threading.Event())
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="send") as pool:
+        state.loop(pool, max(1, workers))
+    return run.state_counts()
+
+
+class _Run:
+    """The orchestrating thread's state for one ``send`` call."""
+
+    def __init__(
+        self,
+        run: LedgerRun,
+        client: SendClient,
+        settings: SendSettings,
+        target: Target,
+        progress: Progress | None,
+        stop: threading.Event,
+    ) -> None:
+        self.run, self.client, self.settings = run, client, settings
+        self.target, self.progress, self.stop = target, progress, stop
+        self.pending: deque[OpportunityRow] = deque()
+        self.pages: Iterator[list[OpportunityRow]] = run.pending()
+        self.tasks: deque[Task] = deque()
+        self.first_sent: dict[int, float | None] = {}
+        self.unclear: dict[int, int] = {}  # unclear answers per row
+        self.lookups: Counter[int] = Counter()  # refused look-ups per row in this run
+        # Rows a crash left in flight are looked up first; once resent they are pending
+        # again, and the pages (read in row order later) must not bring them a second time.
+        self.caught: set[int] = set()
+        self.tally = Counter({s: n for s, n in run.state_counts().items() if s.finished})
+        self.done = 0
+        # Workers name their batches: itertools.count is safe to share between threads
+        # (a generator is not).
+        self.batch_prefix, self.batch_numbers = uuid.uuid4().hex[:8], count(1)
+        self._resume(run.to_check())
+
+    def _resume(self, caught: list[SentRow]) -> None:
+        self.caught = {entry.row.row for entry in caught}
+        for entry in caught:
+            self.first_sent[entry.row.row] = entry.sent_at
+            self.unclear[entry.row.row] = entry.unclear
+        self._queue_checks(entry.row for entry in caught)
+
+    def loop(self, pool: ThreadPoolExecutor, workers: int) -> None:
+        running: dict[Future[Step], Task] = {}
+        fatal: BaseException | None = None
+        while True:
+            while fatal is None and not self.stop.is_set() and len(running) < workers:
+                task = self._next_task()
+                if task is None:
+                    break
+                running[pool.submit(self._work, task)] = task
+            if not running:
+                break
+            try:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                # A first Ctrl-C acts like the stop flag (the caller learns it as
+                # Interrupted); one after the stop was asked for means "stop at once".
+                if self.stop.is_set():
+                    raise
+                self.stop.set()
+                fatal = fatal or Interrupted(
+                    "Interrupted: the requests already sent were finished and recorded. "
+                    "Run the same command again to continue where it stopped."
+                )
+                continue
+            for future in finished:
+                fatal = self._finish(running.pop(future), future) or fatal
+        if fatal is not None:
+            raise fatal
+
+    def _finish(self, task: Task, future: Future[Step]) -> BaseException | None:
+        """Apply a worker's step; return an error that must stop the run, if any."""
+        try:
+            self._apply(future.result())
+        except _NOT_APPLIED as exc:
+            if task.kind != "reconcile":
+                self.run.mark(task.rows, Outcome.PENDING)  # proven not applied
+            return exc
+        except RetriesExhausted as exc:
+            if task.kind != "reconcile":
+                self.run.mark(task.rows, Outcome.AMBIGUOUS, str(exc))
+            return exc
+        except Exception as exc:  # raised once the work in flight is recorded
+            return exc
+        return None
+
+    def _next_task(self) -> Task | None:
+        """Look-ups and bisected halves first (they unblock rows), then new batches."""
+        if self.tasks:
+            return self.tasks.popleft()
+        size = 1 if self.target == "capture" else BULK_LIMIT
+        while len(self.pending) < size:
+            page = next(self.pages, None)
+            if page is None:
+                break
+            self.pending.extend(row for row in page if row.row not in self.caught)
+        if not self.pending:
+            return None
+        rows = tuple(self.pending.popleft() for _ in range(min(size, len(self.pending))))
+        return Task("capture" if self.target == "capture" else "bulk", rows)
+
+    def _work(self, task: Task) -> Step:
+        """Runs on a worker thread: the claim, HTTP and pure reply handling."""
+        if task.kind == "reconcile":
+            return check_sent(self.client, self.settings, task)
+        claim = self._claimer(task.rows)
+        if task.kind == "capture":
+            return send_capture(self.client, self.settings, task.rows[0], claim)
+        return send_bulk(self.client, self.settings, task.rows, self.target == "auto", claim)
+
+    def _claimer(self, rows: tuple[OpportunityRow, ...]) -> Callable[[], None]:
+        def claim() -> None:
+            sent_at = self.client.server_now()
+            batch = f"{self.batch_prefix}-{next(self.batch_numbers)}"
+            claimed = self.run.claim(rows, batch, sent_at)
+            if len(claimed) != len(rows):
+                raise ClaimLost(
+                    "Some rows were no longer waiting to be sent: another process is sending "
+                    "into this account. Stop it, then run the same command again."
+                )
+            for row in rows:
+                self.first_sent.setdefault(row.row, sent_at)
+
+        return claim
+
+    def _apply(self, step: Step) -> None:
+        """Commit what a worker learnt, then queue whatever must happen next."""
+        given_up = [r for r in step.resend if self.unclear.get(r.row, 0) >= MAX_ATTEMPTS]
+        outcomes = list(step.outcomes) + [self._give_up(r) for r in given_up]
+        if outcomes or step.lookups:
+            self.run.record(outcomes, step.lookups)
+        if step.ambiguous:
+            for row in step.ambiguous:
+                self.unclear[row.row] = self.unclear.get(row.row, 0) + 1
+            self.run.mark(step.ambiguous, Outcome.AMBIGUOUS, step.reason)
+            self._queue_checks(step.ambiguous)
+        self._recheck(step.unchecked)
+        resend = [r for r in step.resend if r not in given_up]
+        followers = [r for t in step.then for r in t.rows]
+        if resend or followers:
+            self.run.mark(resend + followers, Outcome.PENDING)
+        self.pending.extendleft(reversed(resend))
+        self.tasks.extend(step.then)
+        self._count(outcomes)
+
+    def _recheck(self, rows: Sequence[OpportunityRow]) -> None:
+        """A refused look-up proves nothing: look again later, a few times, then leave the
+        rows ambiguous for the next run."""
+        again = []
+        for row in rows:
+            self.lookups[row.row] += 1
+            if self.lookups[row.row] < MAX_LOOKUPS:
+                again.append(row)
+        self._queue_checks(again, last=True)
+
+    def _count(self, outcomes: Sequence[RowOutcome]) -> None:
+        self.done += len(outcomes)
+        self.tally.update(o.outcome for o in outcomes)
+        if self.progress is not None and outcomes:
+            self.progress(self.done, self.tally)
+
+    def _queue_checks(self, rows: Iterable[OpportunityRow], *, last: bool = False) -> None:
+        """One look-up per lead: its rows share it. ``last``: after everything queued."""
+        by_lead = sorted(rows, key=lambda r: (r.search_value, r.row))
+        for _, group in groupby(by_lead, key=lambda r: r.search_value):
+            batch = tuple(group)
+            task = Task("reconcile", batch, tuple(self.first_sent.get(r.row) for r in batch))
+            if last:
+                self.tasks.append(task)
+            else:
+                self.tasks.appendleft(task)
+
+    def _give_up(self, row: OpportunityRow) -> RowOutcome:
+        message = (
+            f"Row {row.row}: sent {self.unclear.get(row.row, 0)} times without a clear answer "
+            "from LeadSquared (it was checked each time and not created). Run the import "
+            "again later."
+        )
+        problem = Problem(row.sheet, row.row, None, None, SERVER_ERROR, message)
+        return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))
