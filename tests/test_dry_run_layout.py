@@ -115,6 +115,10 @@ def test_cli_header_row_and_encoding(tmp_path: Path) -> None:
         "--out", out, "--json",
     )  # fmt: skip
     assert result.code == 1, result.stderr
+    again = cli(
+        "run", path, "--mapping", MAPPING, "--dry-run", "--header-row", "3", "--out", out,
+    )  # fmt: skip
+    assert again.code == 1, again.stderr
     refused = cli("validate", path, "--mapping", MAPPING, "--out", out)
     assert refused.code == 2
     assert "--header-row 3" in refused.stderr
