@@ -19,6 +19,7 @@ from collections.abc import Mapping as ReadOnly
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from importer.errors import UsageError
 from importer.mapping import Mapping, load_mapping, open_for_mapping
 from importer.mapping.model import LEAD_PREFIX, META_TARGETS
 from importer.model import OpportunityRow, Outcome, Problem, RowOutcome, Target
@@ -34,7 +35,15 @@ def results_path(path: str | Path, out: str | Path | None = None) -> Path:
     """The results workbook: ``out``, or the input's name + ``-results.xlsx`` in the current
     folder. Its folder is created now, so a long run never fails at the very end."""
     chosen = Path(out) if out is not None else Path(f"{Path(path).stem}-results.xlsx")
-    chosen.parent.mkdir(parents=True, exist_ok=True)
+    if chosen.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"--out {chosen} must end in .xlsx: the results are an Excel workbook (the fix "
+            "file beside it keeps the input's own format)."
+        )
+    try:
+        chosen.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"Cannot create the folder {chosen.parent}: {exc.strerror}") from None
     return chosen
 
 

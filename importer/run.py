@@ -29,7 +29,7 @@ from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, Target
 from importer.pipeline import notes, open_checked, prepared_chunks, send_settings, source_details
 from importer.reader import Source, SourceInfo
-from importer.report import ResultFiles, check_outputs
+from importer.report import ResultFiles, check_outputs, check_writable
 from importer.results import import_results
 from importer.send.preflight import check_account
 from importer.send.ratelimit import RateLimiter
@@ -119,6 +119,7 @@ def run_import(
         path, mapping, options.sheet, header_row=options.header_row, encoding=options.encoding
     )
     check_outputs(options.out, source.info.format, source.info.path, loaded.path)
+    check_writable(options.out, source.info.format)
     target: Target = options.target or loaded.target
     where = ledger_path(settings.host, options.ledger)
     with Ledger.open(where, settings.host) as ledger, ledger.exclusive(wait=options.wait, say=say):
@@ -134,9 +135,12 @@ def run_import(
         aborted = aborted or _left_unchecked(run)
         counts = run.outcome_counts()
         details = _details(source.info, loaded, target, settings, options, ledger, run, aborted)
-        files, rewritten = import_results(
-            run, source.info, loaded, RunOutcomes(run), problems, details, options.out, counts
-        )
+        try:
+            files, rewritten = import_results(
+                run, source.info, loaded, RunOutcomes(run), problems, details, options.out, counts
+            )
+        except OSError as exc:
+            raise _stopped_after_sending(run, exc) from None
         run.finish(aborted, counts)
         return ImportReport(
             source.info,
@@ -149,6 +153,17 @@ def run_import(
             notes(source.info, loaded, target),
             rewritten,
         )
+
+
+def _stopped_after_sending(run: LedgerRun, exc: OSError) -> AbortedError:
+    """Rows were sent: a failure now is a stop (exit 3), never "nothing was done"."""
+    sent = sum(n for state, n in run.state_counts().items() if state.finished)
+    where = f" ({exc.filename})" if exc.filename else ""
+    return AbortedError(
+        f"{sent} rows were sent and their outcomes are kept in the ledger, but the results "
+        f"could not be written: {exc.strerror or exc}{where}. Fix that, then run the same "
+        "command again: it sends nothing twice and writes the results."
+    )
 
 
 def _spec(source: Source, mapping: MappingFile, target: Target, options: RunOptions) -> RunSpec:

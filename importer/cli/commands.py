@@ -47,10 +47,11 @@ def checked(
     from importer.dryrun import write_dry_run
     from importer.pipeline import results_path
     from importer.reader import file_format
-    from importer.report import check_outputs
+    from importer.report import check_outputs, check_writable
 
     workbook = results_path(file, out)
     check_outputs(workbook, file_format(file), file, mapping)  # before reading anything
+    check_writable(workbook, file_format(file))
     report = check(
         file,
         mapping,
@@ -75,7 +76,13 @@ def checked(
     help="Endpoint to use [default: the mapping's target].",
 )
 @click.option("--rate", default="25/5s", show_default=True, help="The account's API limit.")
-@click.option("--workers", default=16, show_default=True, help="Requests in flight at most.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=16,
+    show_default=True,
+    help="Requests in flight at most (1 to 64).",
+)
 @ledger_option
 @click.option(
     "--allow-resend",
@@ -124,6 +131,7 @@ def run(
     from importer.run import RunOptions, run_import
     from importer.settings import load_settings, parse_rate
 
+    chosen_rate = parse_rate(rate)  # options first: a typo is told before the settings
     settings = load_settings(config)
     options = RunOptions(
         out=results_path(file, out),
@@ -134,7 +142,7 @@ def run(
         allow_resend=allow_resend,
         wait=wait,
         target=target,
-        rate=parse_rate(rate),
+        rate=chosen_rate,
         workers=workers,
     )
     stop = threading.Event()

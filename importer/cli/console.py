@@ -62,11 +62,10 @@ def print_import(report: ImportReport) -> None:
         click.echo("  Nothing new was sent: every row already had an outcome in the ledger.")
     if report.aborted:
         click.echo(f"Stopped part-way: {report.aborted}", err=True)
-        click.echo(
-            "Once that is fixed, run the same command again to continue; "
-            "nothing will be sent twice.",
-            err=True,
-        )
+        # After Ctrl-C nothing needs fixing; after anything else, the cause does first.
+        first = "" if report.aborted.startswith("Interrupted") else "Once that is fixed, "
+        again = "run the same command again" if first else "Run the same command again"
+        click.echo(f"{first}{again} to continue; nothing will be sent twice.", err=True)
     print_files(report.files)
     click.echo(f"Ledger: {report.ledger} (run {report.run_id})")
 
