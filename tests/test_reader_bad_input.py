@@ -177,3 +177,62 @@ def test_a_merged_title_row_inside_the_data_is_skipped_like_a_blank_row(tmp_path
     frame = pd.concat(list(source.chunks()))
     assert frame.index.tolist() == [2, 4, 5]
     assert source.blank_rows == 1
+
+
+def handmade_xlsx(path: Path, sheet_xml: str, prefix: str = "x:") -> Path:
+    """A workbook written the way other tools do: namespace prefixes, inline strings, no
+    dimension, no shared strings part at all."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    ns = prefix.rstrip(":")
+    declare = f'xmlns:{ns}="{main}"' if ns else f'xmlns="{main}"'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="r1" Type="{rel}/officeDocument" '
+            'Target="/xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<{prefix}workbook {declare} xmlns:r="{rel}"><{prefix}sheets>'
+            f'<{prefix}sheet name="Data" sheetId="1" r:id="rId7"/></{prefix}sheets>'
+            f"</{prefix}workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId7" Type="{rel}/worksheet" '
+            'Target="sheets/data.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/sheets/data.xml",
+            f"<{prefix}worksheet {declare}><{prefix}sheetData>{sheet_xml}"
+            f"</{prefix}sheetData></{prefix}worksheet>",
+        )
+    return path
+
+
+@pytest.mark.parametrize("prefix", ["x:", ""])
+def test_workbooks_from_other_tools_read_in_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    from importer.reader import xlsx_slices
+
+    def cell(ref: str, text: str) -> str:
+        return f'<{prefix}c r="{ref}" t="inlineStr"><{prefix}is><{prefix}t>{text}</{prefix}t>' \
+            f"</{prefix}is></{prefix}c>"  # fmt: skip
+
+    rows = [f'<{prefix}row r="1">{cell("A1", "Email")}{cell("B1", "Fee")}</{prefix}row>']
+    for n in range(2, 60):
+        fee = f'<{prefix}c r="B{n}"><{prefix}v>{n * 100}</{prefix}v></{prefix}c>'
+        rows.append(
+            f'<{prefix}row r="{n}">{cell(f"A{n}", f"a{n}@x.com &amp; co")}{fee}</{prefix}row>'
+        )
+    path = handmade_xlsx(tmp_path / "other.xlsx", "".join(rows), prefix)
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 400)
+    frame = read_all(path)
+    assert frame.index.tolist() == list(range(2, 60))
+    assert list(frame.loc[2]) == ["a2@x.com & co", "200"]
+    assert list(frame.loc[59]) == ["a59@x.com & co", "5900"]
