@@ -33,19 +33,21 @@ _BLOCK = 1024 * 1024
 
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
 _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
-_ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\bt=\"e\"[^>]*>")
-_REF_ATTR = re.compile(rb"\br=\"([A-Z]{1,3}[0-9]+)\"")
+# XML allows either quote around attribute values; Excel writes double ones.
+_ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\bt=[\"']e[\"'][^>]*>")
+_REF_ATTR = re.compile(rb"\br=[\"']([A-Z]{1,3}[0-9]+)[\"']")
 # The value of the cell just opened: its <v>, not one of a later cell.
-_VALUE = re.compile(rb"(?:(?!</(?:[\w.-]+:)?c>).){0,400}?<(?:[\w.-]+:)?v>([^<]*)</", re.S)
+_VALUE = re.compile(rb"(?:(?!</(?:[\w.-]+:)?c>).){0,20000}?<(?:[\w.-]+:)?v>([^<]*)</", re.S)
 _MERGE = re.compile(
-    rb"<(?:[\w.-]+:)?mergeCell\b[^>]*\bref=\"([A-Z]{1,3}[0-9]+):([A-Z]{1,3}[0-9]+)\""
+    rb"<(?:[\w.-]+:)?mergeCell\b[^>]*\bref=[\"']([A-Z]{1,3}[0-9]+):([A-Z]{1,3}[0-9]+)[\"']"
 )
 _DIMENSION = re.compile(
-    rb"<(?:[\w.-]+:)?dimension\b[^>]*\bref=\"([A-Z]{1,3}[0-9]+)(?::([A-Z]{1,3}[0-9]+))?\""
+    rb"<(?:[\w.-]+:)?dimension\b[^>]*\bref=[\"']([A-Z]{1,3}[0-9]+)(?::([A-Z]{1,3}[0-9]+))?[\"']"
 )
-_SHARED = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\bt=\"s\"[^>]*>\s*<(?:[\w.-]+:)?v>(\d+)<")
+_SHARED = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\bt=[\"']s[\"'][^>]*>\s*<(?:[\w.-]+:)?v>(\d+)<")
 
 
+ALL_STRINGS = 2**62  # "copy the whole shared strings table"
 Box = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based)
 
 
@@ -95,7 +97,8 @@ def sliced(
                 _write_slices(archive, out, sheet, number, rows_limit)
                 for number, sheet in enumerate(sheets)
             ]
-            strings = max(one.strings for one in found) if rows_limit is not None else None
+            needed = max((one.strings for one in found), default=0)
+            strings = None if rows_limit is None or needed == ALL_STRINGS else needed
             write_frame(package, out, [name for one in found for name in one.names], strings)
         book = CalamineWorkbook.from_path(str(target))
         try:
@@ -191,11 +194,15 @@ class _Slicer:
         end = len(rows) if end is None else end
         if end == 0:
             return
-        if rows.find(b't="e"', 0, end) >= 0:
+        if rows.find(b't="e"', 0, end) >= 0 or rows.find(b"t='e'", 0, end) >= 0:
             self._errors(bytes(rows[:end]))
         if self.rows_left is not None:  # a look at the first rows: few strings are needed
             used = [int(index) for index in _SHARED.findall(rows, 0, end)]
-            self.found.strings = max([self.found.strings, *(n + 1 for n in used)])
+            head = bytes(rows[:end])
+            if len(used) < head.count(b't="s"') + head.count(b"t='s'"):
+                self.found.strings = ALL_STRINGS  # a cell the pattern missed: take them all
+            else:
+                self.found.strings = max([self.found.strings, *(n + 1 for n in used)])
         name = f"{self.stem}{len(self.found.names)}"
         with self.out.open(f"xl/worksheets/{name}.xml", "w", force_zip64=True) as part:
             part.write(self.head)
