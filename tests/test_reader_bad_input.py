@@ -236,3 +236,23 @@ def test_workbooks_from_other_tools_read_in_slices(
     assert frame.index.tolist() == list(range(2, 60))
     assert list(frame.loc[2]) == ["a2@x.com & co", "200"]
     assert list(frame.loc[59]) == ["a59@x.com & co", "5900"]
+
+
+def test_a_stray_cell_past_the_table_stops_the_read_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from importer.reader import xlsx_slices
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    rows = [f'<row r="1">{cell("A1", "Email")}</row>']
+    rows += [f'<row r="{n}">{cell(f"A{n}", f"a{n}@x.com")}</row>' for n in range(2, 80)]
+    rows.append(f'<row r="80">{cell("A80", "z@x.com")}{cell("D80", "stray note")}</row>')
+    path = handmade_xlsx(tmp_path / "stray.xlsx", "".join(rows), prefix="")
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 300)
+    with pytest.raises(InputFileError, match=r"cell D80 has a value outside the table"):
+        read_all(path)
+    assert not [t for t in threading.enumerate() if t.name == "calamine-slices"]

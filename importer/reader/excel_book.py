@@ -12,8 +12,8 @@ import gc
 import queue
 import threading
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,8 +50,14 @@ class SheetRows:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     merges: list[Box] = field(default_factory=list)
 
-    def blocks(self) -> Iterator[Block]:
-        for sheet in _loaded_ahead(self.book, self.names):
+    def blocks(self) -> Generator[Block, None, None]:
+        # closing(): the loading thread stops as soon as the reader does, even when an
+        # error leaves this generator held by a traceback.
+        with closing(_loaded_ahead(self.book, self.names)) as sheets:
+            yield from self._blocks(sheets)
+
+    def _blocks(self, sheets: Iterator[CalamineSheet]) -> Iterator[Block]:
+        for sheet in sheets:
             if sheet.start is not None:
                 top, left = sheet.start
                 with _no_garbage_collection():
@@ -73,7 +79,7 @@ def _no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _loaded_ahead(book: CalamineWorkbook, names: list[str]) -> Iterator[CalamineSheet]:
+def _loaded_ahead(book: CalamineWorkbook, names: list[str]) -> Generator[CalamineSheet, None, None]:
     """The sheets ``names``, each parsed by calamine in a thread while the one before is used.
 
     calamine releases the GIL while it parses, so on two cores the parse of the next slice

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from importer.errors import InputFileError
-from importer.reader.excel_book import SheetHead, SheetRows, heads, sheet_rows
+from importer.reader.excel_book import Block, SheetHead, SheetRows, heads, sheet_rows
 from importer.reader.excel_cells import column_texts, padded, padding_widths
 from importer.reader.source import RawChunk, Source, build_source
 from importer.reader.xlsx_slices import Box
@@ -157,10 +158,14 @@ class _Assembler:
     def chunks(self, rows: int) -> Iterator[RawChunk]:
         """The data rows in chunks of exactly ``rows`` (the last one fewer): blocks are
         joined, as checking many small chunks costs more than copying rows together."""
+        with closing(self.found.blocks()) as blocks:
+            yield from self._joined(blocks, rows)
+
+    def _joined(self, blocks: Iterator[Block], rows: int) -> Iterator[RawChunk]:
         texts: list[np.ndarray] = []
         numbers: list[np.ndarray] = []
         held = skipped = 0
-        for top, left, block in self.found.blocks():
+        for top, left, block in blocks:
             text, number, gap = self._texts(top, left, block)
             skipped += gap
             texts.append(text)
