@@ -138,7 +138,9 @@ def sheet_rows(path: Path, head: SheetHead) -> Iterator[SheetRows]:
     if head.part is None:
         book = workbook(path)
         try:
-            yield SheetRows(book, [head.name])
+            ranges = book.get_sheet_by_name(head.name).merged_cell_ranges or []
+            merges = [(top, left, bottom, right) for (top, left), (bottom, right) in ranges]
+            yield SheetRows(book, [head.name], merges=merges)
         finally:
             book.close()
         return
