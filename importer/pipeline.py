@@ -16,17 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from collections.abc import Mapping as ReadOnly
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from importer.errors import UsageError
-from importer.mapping import Mapping, check_headers, load_mapping
+from importer.mapping import Mapping, load_mapping, open_for_mapping
 from importer.mapping.model import LEAD_PREFIX, META_TARGETS
 from importer.model import OpportunityRow, Outcome, Problem, RowOutcome, Target
-from importer.reader import Source, SourceInfo, open_source
+from importer.reader import Source, SourceInfo, reopen
 from importer.report import ResultsInput
 from importer.send.payloads import SendSettings, bulk_item, capture_body, schema_name_problem
-from importer.validation import CheckedChunk, Checker
+from importer.validation import CheckedChunk, check_source
 
 CHUNK_ROWS = 50_000
 
@@ -52,20 +52,23 @@ def as_mapping(mapping: str | Path | Mapping) -> Mapping:
 
 
 def open_checked(
-    path: str | Path, mapping: str | Path | Mapping, sheet: str | int | None = None
+    path: str | Path,
+    mapping: str | Path | Mapping,
+    sheet: str | int | None = None,
+    *,
+    header_row: int | None = None,
+    encoding: str | None = None,
 ) -> tuple[Source, Mapping]:
-    """Open the file and the mapping and check they fit, before any row is read."""
-    source = open_source(path, sheet)
+    """Open the file and the mapping and check they fit, before any row is read. The
+    sheet and header row given here win over the mapping's ``sheet:``/``header_row:``."""
     loaded = as_mapping(mapping)
-    check_headers(loaded, source.info.headers, source.info.path.name)
+    source = open_for_mapping(path, loaded, sheet=sheet, header_row=header_row, encoding=encoding)
     return source, loaded
 
 
 def checked_chunks(source: Source, mapping: Mapping) -> Iterator[CheckedChunk]:
-    """Every chunk of the file, mapped and validated."""
-    checker = Checker(mapping, source.info.sheet)
-    for raw in source.chunks(CHUNK_ROWS):
-        yield checker.check(raw)
+    """Every chunk of the file, mapped and validated, with the reader's row problems."""
+    return check_source(source, mapping, CHUNK_ROWS)
 
 
 def invalid_outcomes(chunk: CheckedChunk, sheet: str) -> Iterator[RowOutcome]:
@@ -148,6 +151,7 @@ class Prepared:
     ready: tuple[OpportunityRow, ...]
     invalid: tuple[RowOutcome, ...]  # in row order
     problems: tuple[Problem, ...]  # every problem of the chunk, in row order
+    filled: ReadOnly[str, int] = field(default_factory=dict)  # field key -> non-empty cells
 
 
 def prepared_chunks(source: Source, mapping: Mapping, target: Target) -> Iterator[Prepared]:
@@ -169,6 +173,7 @@ def prepared_chunks(source: Source, mapping: Mapping, target: Target) -> Iterato
         problems = [*chunk.problems, *(p for found in refused.values() for p in found)]
         yield Prepared(
             rows_read=len(chunk.values),
+            filled=chunk.filled,
             ready=tuple(ready),
             invalid=tuple(sorted(invalid, key=lambda o: o.row)),
             problems=tuple(sorted(problems, key=lambda p: p.row)),
@@ -233,7 +238,7 @@ def results_input(
 ) -> ResultsInput:
     """What the report stage needs; it re-reads the file so memory stays flat. With the
     ``mapping``, the report refuses to write over it and knows which columns it reads."""
-    source = open_source(info.path, info.sheet if info.format == "xlsx" else None)
+    source = reopen(info)
     mapped = frozenset(f.column for f in mapping.fields if f.column) if mapping else frozenset()
     return ResultsInput(
         source_format=info.format,

@@ -44,6 +44,8 @@ from importer.settings import DEFAULT_RATE, Rate, Settings
 class RunOptions:
     out: Path  # the results workbook
     sheet: str | int | None = None
+    header_row: int | None = None  # default: the mapping's header_row, else 1
+    encoding: str | None = None  # CSV; default: guessed
     ledger: Path | None = None  # default: the account's (importer.ledger.location)
     target: Target | None = None  # default: the mapping's
     rate: Rate = field(default_factory=lambda: DEFAULT_RATE)
@@ -140,7 +142,9 @@ def run_import(
     aborted; the next run continues where it stopped. ``say`` hears what the admin should
     know while it runs (waiting for another import).
     """
-    source, loaded = open_checked(path, mapping, options.sheet)
+    source, loaded = open_checked(
+        path, mapping, options.sheet, header_row=options.header_row, encoding=options.encoding
+    )
     check_outputs(options.out, source.info.format, source.info.path, loaded.path)
     check_writable(options.out, source.info.format)
     target: Target = options.target or loaded.target

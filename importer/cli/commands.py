@@ -15,13 +15,21 @@ from importer.model import TARGETS, Target
 
 @click.command()
 @input_options
-def validate(file: Path, mapping: Path, sheet: str | None, out: Path | None, as_json: bool) -> int:
+def validate(
+    file: Path,
+    mapping: Path,
+    sheet: str | None,
+    header_row: int | None,
+    encoding: str | None,
+    out: Path | None,
+    as_json: bool,
+) -> int:
     """Dry run: check every row of FILE against the mapping's rules; send nothing.
 
     Writes the results workbook and, beside it, a fix file of the rows to correct.
     Exit 0 when every row is valid, 1 when some are not, 2 when the file or mapping is bad.
     """
-    return checked(file, mapping, sheet, out, as_json, None)
+    return checked(file, mapping, sheet, out, as_json, None, header_row, encoding)
 
 
 def checked(
@@ -31,6 +39,8 @@ def checked(
     out: Path | None,
     as_json: bool,
     target: Target | None,
+    header_row: int | None = None,
+    encoding: str | None = None,
 ) -> int:
     """The dry run of both `validate` and `run --dry-run`: report, workbook, exit code."""
     from importer.dryrun import validate as check
@@ -42,7 +52,14 @@ def checked(
     workbook = results_path(file, out)
     check_outputs(workbook, file_format(file), file, mapping)  # before reading anything
     check_writable(workbook, file_format(file))
-    report = check(file, mapping, sheet=sheet_arg(sheet), target=target)
+    report = check(
+        file,
+        mapping,
+        sheet=sheet_arg(sheet),
+        target=target,
+        header_row=header_row,
+        encoding=encoding,
+    )
     files = write_dry_run(report, workbook)
     if as_json:
         click.echo(json.dumps(report.to_dict() | {"workbook": str(files.workbook)}, indent=2))
@@ -85,6 +102,8 @@ def run(
     file: Path,
     mapping: Path,
     sheet: str | None,
+    header_row: int | None,
+    encoding: str | None,
     out: Path | None,
     as_json: bool,
     target: Target | None,
@@ -105,7 +124,7 @@ def run(
     3 when the run stopped part-way (run it again to continue).
     """
     if dry_run:
-        return checked(file, mapping, sheet, out, as_json, target)
+        return checked(file, mapping, sheet, out, as_json, target, header_row, encoding)
     from importer.cli.progress import ProgressReporter
     from importer.cli.signals import stop_on_ctrl_c
     from importer.pipeline import results_path
@@ -117,6 +136,8 @@ def run(
     options = RunOptions(
         out=results_path(file, out),
         sheet=sheet_arg(sheet),
+        header_row=header_row,
+        encoding=encoding,
         ledger=ledger,
         allow_resend=allow_resend,
         wait=wait,

@@ -46,6 +46,8 @@ class FieldSpec:
     trim: bool = True
     date_format: str | None = None
     country_code: str | None = None
+    decimal: str = "."  # Number: the decimal mark as typed in the sheet
+    thousands: str = ","  # Number: the grouping mark as typed ("" = none)
 
     @property
     def key(self) -> str:
@@ -89,6 +91,8 @@ class Mapping:
     constants: tuple[tuple[str, str], ...]  # target key -> value, sent with every row
     fields: tuple[FieldSpec, ...]
     digest: str  # its meaning, not its bytes (importer.mapping.digest): runs are keyed by it
+    sheet: str | None = None  # the sheet to read, when the mapping names it
+    header_row: int | None = None  # the row holding the column names, when not row 1
 
     def field_for(self, target: str) -> FieldSpec | None:
         """The field whose key (``lead.EmailAddress``, ``Status``) is ``target``."""
