@@ -49,7 +49,7 @@ from importer.pipeline import (  # noqa: E402
     opportunity_rows,
     send_settings,
 )
-from importer.run import RunOptions, run_import  # noqa: E402
+from importer.run import RunOptions, SendPlan, run_import  # noqa: E402
 from importer.sandbox.testing import RunningSandbox, SandboxOptions, running_sandbox  # noqa: E402
 from importer.send.payloads import bulk_item  # noqa: E402
 from importer.send.ratelimit import RateLimiter  # noqa: E402
@@ -115,9 +115,9 @@ class SendClock:
         self.done = 0
         self.first_window: tuple[float, int] = (0.0, 0)  # last outcome in the first window
 
-    def begin(self, total: int) -> Progress:
+    def begin(self, plan: SendPlan) -> Progress:
         self.started = self._printed = self.last = time.perf_counter()
-        print(f"  sending {total} rows")
+        print(f"  sending {plan.rows} rows")
         return self.tick
 
     def tick(self, done: int, counts: Mapping[Outcome, int]) -> None:

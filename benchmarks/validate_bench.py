@@ -1,12 +1,17 @@
-"""Dry-run speed and memory: ``python benchmarks/validate_bench.py [--rows N]``.
+"""Dry-run speed and memory: ``python benchmarks/validate_bench.py [--rows N] [--format F]``.
 
 Generates N rows (default 1,000,000; seeded; ~10% invalid, spread evenly over every problem
-code) into a temporary CSV for ``mappings/opportunities.yaml``, then, in one process:
+code) for ``mappings/opportunities.yaml`` into a temporary file — a CSV (``--format csv``,
+the default) or an .xlsx (``--format xlsx``: shared strings, mobiles and fees as numbers,
+start and enquiry dates as real date cells, as Excel saves such a sheet) — then, in one
+process:
 
 1. the dry run: ``importer.reader.open_source(path).chunks()`` + ``Checker.check`` per chunk
    (no workbook) — timed as ``seconds``;
-2. the same checks written as plain vectorised pandas (``read_csv`` in chunks with
-   ``dtype=str`` + one boolean mask per rule) — timed as ``raw_seconds``.
+2. the yardstick, timed as ``raw_seconds``: for CSV the same checks written as plain
+   vectorised pandas (``read_csv`` in chunks with ``dtype=str`` + one boolean mask per
+   rule); for xlsx python-calamine alone reading every cell of the sheet
+   (``CalamineWorkbook.from_path`` + ``get_sheet_by_name`` + ``iter_rows``), no checks.
 
 ``peak_rss_mb`` is the process's peak RSS (``ru_maxrss``) read right after step 1: the data
 is generated in a child process (so generation never sets the peak) and step 2 runs after
@@ -31,6 +36,10 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_xlsx import Writer  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
 
 from importer.mapping import load_mapping  # noqa: E402
 from importer.reader import open_source  # noqa: E402
@@ -48,9 +57,27 @@ RULES = 13  # one corruption per problem code, see _corrupt
 def generate(path: Path, rows: int, seed: int = 7) -> None:
     """Write ``rows`` rows to ``path`` in blocks so generation stays small in memory."""
     rng = np.random.default_rng(seed)
+    if path.suffix == ".xlsx":
+        generate_xlsx(path, rows, rng)
+        return
     for start in range(0, rows, BLOCK):
         block = _block(rng, start, min(BLOCK, rows - start))
         block.to_csv(path, mode="a", header=start == 0, index=False)
+
+
+def generate_xlsx(path: Path, rows: int, rng: np.random.Generator) -> None:
+    writer: Writer | None = None
+    for start in range(0, rows, BLOCK):
+        block = _block(rng, start, min(BLOCK, rows - start))
+        if writer is None:
+            columns = list(block.columns)
+            dates = {columns.index("Start Date"): "%d/%m/%Y"}
+            dates[columns.index("Enquiry Date")] = "%Y-%m-%d %H:%M"
+            writer = Writer(path, "Enquiries", dates)
+            writer.rows([columns])
+        writer.rows(block.itertuples(index=False, name=None))
+    if writer is not None:
+        writer.close()
 
 
 def _block(rng: np.random.Generator, start: int, n: int) -> pd.DataFrame:
@@ -179,6 +206,16 @@ def _raw_masks(c: pd.DataFrame, seen: np.ndarray) -> tuple[pd.Series, np.ndarray
     return pd.concat(masks, axis=1).any(axis=1), seen
 
 
+def raw_calamine(path: Path) -> int:
+    """python-calamine alone reading every cell of the sheet: the yardstick for .xlsx."""
+    book = CalamineWorkbook.from_path(str(path))
+    cells = 0
+    for row in book.get_sheet_by_name(book.sheet_names[0]).iter_rows():
+        cells += len(row)
+    book.close()
+    return cells
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -186,6 +223,7 @@ def peak_rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     parser.add_argument("--generate-into", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     rows = args.rows
@@ -193,7 +231,7 @@ def main() -> None:
         generate(args.generate_into, rows)
         return
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "opportunities.csv"
+        path = Path(folder) / f"opportunities.{args.format}"
         command = [sys.executable, __file__, "--rows", str(rows), "--generate-into", str(path)]
         subprocess.run(command, check=True)
         print(
@@ -207,9 +245,14 @@ def main() -> None:
         print(f"dry run: {invalid:,} invalid rows in {seconds:.2f} s, peak RSS {peak:.0f} MB")
         print("problems by code: " + ", ".join(f"{k}={v}" for k, v in sorted(codes.items())))
         began = time.perf_counter()
-        raw_invalid = raw_pandas(path)
-        raw_seconds = time.perf_counter() - began
-        print(f"plain pandas: {raw_invalid:,} invalid rows in {raw_seconds:.2f} s")
+        if args.format == "xlsx":
+            cells = raw_calamine(path)
+            raw_seconds = time.perf_counter() - began
+            print(f"python-calamine alone: {cells:,} cells in {raw_seconds:.2f} s")
+        else:
+            raw_invalid = raw_pandas(path)
+            raw_seconds = time.perf_counter() - began
+            print(f"plain pandas: {raw_invalid:,} invalid rows in {raw_seconds:.2f} s")
     ratio = seconds / raw_seconds
     print(
         f"RESULT rows={rows} seconds={seconds:.2f} raw_seconds={raw_seconds:.2f} "

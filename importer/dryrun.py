@@ -24,6 +24,7 @@ from importer.pipeline import (
 )
 from importer.reader import SourceInfo
 from importer.report import ResultFiles, write_results
+from importer.validation.suspicion import ColumnTally
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class DryRunReport:
     blank_rows: int
     invalid: dict[int, RowOutcome]  # by spreadsheet row number; every other row is valid
     problems: tuple[Problem, ...]
+    suspicions: tuple[str, ...] = ()  # columns where the mapping is the likely culprit
 
     @property
     def valid_rows(self) -> int:
@@ -48,7 +50,7 @@ class DryRunReport:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        return notes(self.source, self.mapping, self.target)
+        return notes(self.source, self.mapping, self.target) + self.suspicions
 
     def problem_counts(self) -> Counter[str]:
         return Counter(problem.code for problem in self.problems)
@@ -75,15 +77,20 @@ def validate(
     *,
     sheet: str | int | None = None,
     target: Target | None = None,
+    header_row: int | None = None,
+    encoding: str | None = None,
 ) -> DryRunReport:
     """Dry-run ``path`` through ``mapping`` for ``target`` (default: the mapping's);
-    nothing is sent anywhere."""
-    source, loaded = open_checked(path, mapping, sheet)
+    nothing is sent anywhere. ``sheet`` and ``header_row`` win over the mapping's;
+    ``encoding`` names a CSV's encoding instead of guessing it."""
+    source, loaded = open_checked(path, mapping, sheet, header_row=header_row, encoding=encoding)
     chosen = chosen_target(loaded, target)
     rows_read = 0
     invalid: dict[int, RowOutcome] = {}
     problems: list[Problem] = []
+    tally = ColumnTally()
     for part in prepared_chunks(source, loaded, chosen):
+        tally.add(part.rows_read, part.filled, part.problems)
         rows_read += part.rows_read
         problems.extend(part.problems)
         invalid.update((o.row, o) for o in part.invalid)
@@ -95,12 +102,14 @@ def validate(
         blank_rows=source.blank_rows,
         invalid=invalid,
         problems=tuple(problems),
+        suspicions=tally.notes(loaded),
     )
 
 
 def write_dry_run(report: DryRunReport, out: str | Path) -> ResultFiles:
     """Write the results workbook (and the fix file of rows to correct) for a dry run."""
     details = source_details(report.source, report.mapping, report.target)
+    details += [("Note", note) for note in report.suspicions]
     details += [("Rows read", str(report.rows_read)), ("Blank rows", str(report.blank_rows))]
     results = results_input(
         report.source,

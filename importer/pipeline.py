@@ -17,18 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Mapping as ReadOnly
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from importer.errors import UsageError
-from importer.mapping import Mapping, check_headers, load_mapping
+from importer.mapping import Mapping, load_mapping, open_for_mapping
 from importer.mapping.model import LEAD_PREFIX, META_TARGETS
 from importer.model import OpportunityRow, Outcome, Problem, ReadyRow, RowOutcome, Target
-from importer.reader import Source, SourceInfo, open_source
+from importer.reader import Source, SourceInfo, reopen
 from importer.report import ResultsInput
 from importer.send.noojee.leads import DialerLeads
 from importer.send.payloads import SendSettings, bulk_item, capture_body, schema_name_problem
-from importer.validation import CheckedChunk, Checker
+from importer.validation import CheckedChunk, Checker, check_source
 from importer.validation.noojee import NoojeeChecker
 
 CHUNK_ROWS = 50_000
@@ -38,7 +38,15 @@ def results_path(path: str | Path, out: str | Path | None = None) -> Path:
     """The results workbook: ``out``, or the input's name + ``-results.xlsx`` in the current
     folder. Its folder is created now, so a long run never fails at the very end."""
     chosen = Path(out) if out is not None else Path(f"{Path(path).stem}-results.xlsx")
-    chosen.parent.mkdir(parents=True, exist_ok=True)
+    if chosen.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"--out {chosen} must end in .xlsx: the results are an Excel workbook (the fix "
+            "file beside it keeps the input's own format)."
+        )
+    try:
+        chosen.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"Cannot create the folder {chosen.parent}: {exc.strerror}") from None
     return chosen
 
 
@@ -47,12 +55,17 @@ def as_mapping(mapping: str | Path | Mapping) -> Mapping:
 
 
 def open_checked(
-    path: str | Path, mapping: str | Path | Mapping, sheet: str | int | None = None
+    path: str | Path,
+    mapping: str | Path | Mapping,
+    sheet: str | int | None = None,
+    *,
+    header_row: int | None = None,
+    encoding: str | None = None,
 ) -> tuple[Source, Mapping]:
-    """Open the file and the mapping and check they fit, before any row is read."""
-    source = open_source(path, sheet)
+    """Open the file and the mapping and check they fit, before any row is read. The
+    sheet and header row given here win over the mapping's ``sheet:``/``header_row:``."""
     loaded = as_mapping(mapping)
-    check_headers(loaded, source.info.headers, source.info.path.name)
+    source = open_for_mapping(path, loaded, sheet=sheet, header_row=header_row, encoding=encoding)
     return source, loaded
 
 
@@ -67,11 +80,9 @@ def chosen_target(mapping: Mapping, target: Target | None) -> Target:
 
 
 def checked_chunks(source: Source, mapping: Mapping) -> Iterator[CheckedChunk]:
-    """Every chunk of the file, mapped and validated."""
-    sheet = source.info.sheet
-    checker = NoojeeChecker(mapping, sheet) if mapping.noojee else Checker(mapping, sheet)
-    for raw in source.chunks(CHUNK_ROWS):
-        yield checker.check(raw)
+    """Every chunk of the file, mapped and validated, with the reader's row problems."""
+    checker = NoojeeChecker if mapping.noojee else Checker
+    return check_source(source, mapping, CHUNK_ROWS, checker)
 
 
 def invalid_outcomes(chunk: CheckedChunk, sheet: str) -> Iterator[RowOutcome]:
@@ -154,6 +165,7 @@ class Prepared:
     ready: tuple[ReadyRow, ...]
     invalid: tuple[RowOutcome, ...]  # in row order
     problems: tuple[Problem, ...]  # every problem of the chunk, in row order
+    filled: ReadOnly[str, int] = field(default_factory=dict)  # field key -> non-empty cells
 
 
 def prepared_chunks(source: Source, mapping: Mapping, target: Target) -> Iterator[Prepared]:
@@ -174,6 +186,7 @@ def prepared_chunks(source: Source, mapping: Mapping, target: Target) -> Iterato
         problems = [*chunk.problems, *(p for found in refused.values() for p in found)]
         yield Prepared(
             rows_read=len(chunk.values),
+            filled=chunk.filled,
             ready=tuple(ready),
             invalid=tuple(sorted(invalid, key=lambda o: o.row)),
             problems=tuple(sorted(problems, key=lambda p: p.row)),
@@ -256,7 +269,7 @@ def results_input(
 ) -> ResultsInput:
     """What the report stage needs; it re-reads the file so memory stays flat. With the
     ``mapping``, the report refuses to write over it and knows which columns it reads."""
-    source = open_source(info.path, info.sheet if info.format == "xlsx" else None)
+    source = reopen(info)
     mapped = frozenset(f.column for f in mapping.fields if f.column) if mapping else frozenset()
     return ResultsInput(
         source_format=info.format,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from importer.errors import AbortedError, ConfigError, Interrupted
+from importer.errors import AbortedError, ConfigError, Interrupted, UsageError
 from importer.ledger import Ledger, LedgerRun, RunOutcomes, RunSpec, ledger_path
 from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, Target
@@ -40,8 +40,11 @@ from importer.pipeline import (
     source_details,
 )
 from importer.reader import Source, SourceInfo
-from importer.report import ResultFiles, check_outputs
+from importer.report import ResultFiles, check_outputs, check_writable
+from importer.report.paths import same_file
 from importer.results import import_results
+from importer.send.activity import Activity
+from importer.send.attempts import Workers
 from importer.send.destination import AnySettings, Destination, connect, ledger_prefix
 from importer.send.ratelimit import RateLimiter
 from importer.send.sender import Progress, send_with
@@ -52,6 +55,8 @@ from importer.settings import DEFAULT_RATE, Rate
 class RunOptions:
     out: Path  # the results workbook
     sheet: str | int | None = None
+    header_row: int | None = None  # default: the mapping's header_row, else 1
+    encoding: str | None = None  # CSV; default: guessed
     ledger: Path | None = None  # default: the account's (importer.ledger.location)
     target: Target | None = None  # default: the mapping's
     rate: Rate = field(default_factory=lambda: DEFAULT_RATE)
@@ -60,6 +65,30 @@ class RunOptions:
     workers: int = 16
     allow_resend: bool = False  # send rows an earlier run created again (can duplicate!)
     wait: bool = False  # wait for another import into the account instead of stopping
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """What an import is about to do, told before its first request goes out."""
+
+    rows: int  # rows to send
+    to_check: int  # rows an earlier run left unclear: looked up first
+    target: Target
+    rate: Rate
+    notes: tuple[str, ...]  # what the admin should read first (columns not sent, ...)
+    activity: Activity  # what the send stage is doing, while it runs
+    per_call: int = 25  # rows a request takes (bulk: 25; capture: 1; Noojee: batch_size)
+
+    @property
+    def requests(self) -> int:
+        """The fewest calls the rows take (`auto` may need more)."""
+        return -(-self.rows // self.per_call) + self.to_check
+
+    @property
+    def seconds(self) -> float:
+        """How long those calls take at the rate limit (the first window's go at once)."""
+        windows = max(0, self.requests - self.rate.calls) / self.rate.calls
+        return windows * self.rate.seconds
 
 
 @dataclass(frozen=True)
@@ -114,22 +143,27 @@ def run_import(
     settings: AnySettings,
     options: RunOptions,
     *,
-    progress: Callable[[int], Progress] | None = None,
+    progress: Callable[[SendPlan], Progress] | None = None,
     stop: threading.Event | None = None,
     say: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Import ``path`` into the account of ``settings``; continues an earlier run of the
     same file, sheet and mapping.
 
-    ``progress`` is called once with the number of rows to send and returns the callback
-    the sender reports to. Setting ``stop`` (the CLI does on Ctrl-C) finishes the requests
-    in flight and ends the run as aborted; the next run continues where it stopped. ``say``
-    hears what the admin should know while it runs (waiting for another import).
+    ``progress`` is called once with the plan (rows to send, calls, the rate, notes) right
+    before the first request, and returns the callback the sender reports to. Setting
+    ``stop`` (the CLI does on Ctrl-C) finishes the requests in flight and ends the run as
+    aborted; the next run continues where it stopped. ``say`` hears what the admin should
+    know while it runs (waiting for another import).
     """
-    source, loaded = open_checked(path, mapping, options.sheet)
+    source, loaded = open_checked(
+        path, mapping, options.sheet, header_row=options.header_row, encoding=options.encoding
+    )
     check_outputs(options.out, source.info.format, source.info.path, loaded.path)
+    check_writable(options.out, source.info.format)
     target = chosen_target(loaded, options.target)
     where = ledger_path(settings.host, options.ledger, prefix=ledger_prefix(loaded))
+    _refuse_ledger_on_users_files(where, source.info.path, loaded.path)
     with Ledger.open(where, settings.host) as ledger, ledger.exclusive(wait=options.wait, say=say):
         run = ledger.start_run(_spec(source, loaded, target, options))
         limiter = RateLimiter(options.rate)
@@ -139,22 +173,19 @@ def run_import(
             to.check()
             problems = load_rows(source, loaded, run)
             to_send = _unfinished(run)
-            callback = progress(to_send) if progress else None
+            said = notes(source.info, loaded, target)
+            callback = (
+                progress(_plan(run, target, options.rate, said, to.workers())) if progress else None
+            )
             aborted = send_all(run, to, callback, stop)
         aborted = aborted or _left_unchecked(run)
         counts = run.outcome_counts()
         details = _details(source.info, loaded, target, to, options, ledger, run, aborted)
-        files, rewritten = import_results(
-            run,
-            source.info,
-            loaded,
-            RunOutcomes(run),
-            problems,
-            details,
-            options.out,
-            counts,
-            to.goal,
-        )
+        results = (RunOutcomes(run), problems, details, options.out, counts, to.goal)
+        try:
+            files, rewritten = import_results(run, source.info, loaded, *results)
+        except OSError as exc:
+            raise _stopped_after_sending(run, exc) from None
         run.finish(aborted, counts)
         return ImportReport(
             source.info,
@@ -167,6 +198,34 @@ def run_import(
             notes(source.info, loaded, target),
             rewritten,
         )
+
+
+def _refuse_ledger_on_users_files(ledger: Path, source: Path, mapping: Path) -> None:
+    """The ledger is a database: it must never be opened on the input or the mapping."""
+    for own, role in ((source, "the input file"), (mapping, "the mapping file")):
+        names = (ledger, Path(f"{ledger}-wal"), Path(f"{ledger}-shm"))
+        if any(same_file(name, own) for name in names):
+            raise UsageError(f"--ledger {ledger} is {role}; choose another ledger file.")
+
+
+def _stopped_after_sending(run: LedgerRun, exc: OSError) -> AbortedError:
+    """Rows were sent: a failure now is a stop (exit 3), never "nothing was done"."""
+    sent = sum(n for state, n in run.state_counts().items() if state.finished)
+    where = f" ({exc.filename})" if exc.filename else ""
+    return AbortedError(
+        f"{sent} rows were sent and their outcomes are kept in the ledger, but the results "
+        f"could not be written: {exc.strerror or exc}{where}. Fix that, then run the same "
+        "command again: it sends nothing twice and writes the results."
+    )
+
+
+def _plan(
+    run: LedgerRun, target: Target, rate: Rate, said: tuple[str, ...], workers: Workers
+) -> SendPlan:
+    counts = run.state_counts()
+    unclear = counts.get(Outcome.IN_FLIGHT, 0) + counts.get(Outcome.AMBIGUOUS, 0)
+    pending = counts.get(Outcome.PENDING, 0)
+    return SendPlan(pending, unclear, target, rate, said, workers.activity, workers.batch)
 
 
 def _spec(source: Source, mapping: MappingFile, target: Target, options: RunOptions) -> RunSpec:

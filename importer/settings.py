@@ -47,6 +47,7 @@ ENV_NAMES = {
     "connect_timeout": "LSQ_CONNECT_TIMEOUT",
 }
 _REQUIRED = ("host", "access_key", "secret_key")
+SHORT_KEY = 8  # a key shorter than this is scrubbed only where it stands alone
 _WHERE_KEYS = "LeadSquared shows them under Settings > API and Webhooks > API Access Keys"
 _LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 
@@ -85,11 +86,16 @@ def scrub_secrets(text: str, secrets: Iterable[str]) -> str:
     replaced by ``***``.
 
     Used on anything that may echo a request: server error text, library exception text.
-    Longest first, so a key that contains another is hidden whole.
+    Longest first, so a key that contains another is hidden whole. A key shorter than 8
+    characters is hidden only where it stands alone: hidden everywhere, a key like ``Le``
+    would turn "LeadSquared" into "***adSquared".
     """
     forms = {form for key in secrets if key for form in (key, quote(key, safe=""), quote_plus(key))}
     for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, "***")
+        if len(form) >= SHORT_KEY:
+            text = text.replace(form, "***")
+        else:
+            text = re.sub(rf"(?<![\w$]){re.escape(form)}(?![\w$])", "***", text)
     return text
 
 
@@ -150,7 +156,8 @@ def check_host(
     parts = urlsplit(host.strip())
     example = f"for example {example}"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{name} must be a web address ({example}), got {host.strip()!r}.")
+        shown = redacted(host.strip())
+        raise ConfigError(f"{name} must be a web address ({example}), got {shown!r}.")
     if parts.username or parts.password or parts.query or parts.fragment:
         # Credentials in the URL would end up in logs and error messages.
         raise ConfigError(f"{name} must be only scheme and host name ({example}).")
@@ -160,6 +167,15 @@ def check_host(
             f"unencrypted. Use https:// ({example})."
         )
     return host.strip().rstrip("/")
+
+
+def redacted(url: str) -> str:
+    """``url`` without a user:password@ part, a query or a fragment: safe to echo."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else host or "(empty)"
 
 
 def is_loopback(hostname: str) -> bool:
@@ -181,6 +197,8 @@ def _build(values: Mapping[str, str | float], config: Path | None) -> Settings:
         names = " and ".join([", ".join(missing[:-1]), missing[-1]] if missing[:-1] else missing)
         raise ConfigError(f"{names} not set: put {them} in {where}{hint}.")
     api_key = str(values.get("api_key", "")).strip() or None
+    for name in ("access_key", "secret_key", "api_key"):
+        _check_sendable(ENV_NAMES[name], str(values.get(name, "")).strip())
     return Settings(
         host=check_host(str(values["host"])),
         access_key=str(values["access_key"]).strip(),
@@ -189,6 +207,18 @@ def _build(values: Mapping[str, str | float], config: Path | None) -> Settings:
         timeout=_seconds(values, "timeout", 30.0),
         connect_timeout=_seconds(values, "connect_timeout", 5.0),
     )
+
+
+def _check_sendable(name: str, key: str) -> None:
+    """Keys travel in HTTP headers, which carry Latin-1 only: a key with another character
+    was mistyped or pasted with something else (the message never shows it)."""
+    try:
+        key.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ConfigError(
+            f"{name} holds a character that cannot be sent to LeadSquared (not a letter, "
+            "digit or sign of a real key); copy the key again from LeadSquared."
+        ) from None
 
 
 def _seconds(values: Mapping[str, str | float], name: str, default: float) -> float:
@@ -231,6 +261,8 @@ class Rate:
 
 
 DEFAULT_RATE = Rate(25, 5.0)
+MAX_CALLS = 100_000  # per window: far above any plan, low enough to stay a sane number
+MAX_WINDOW_S = 86_400.0
 
 
 def parse_rate(text: str) -> Rate:
@@ -243,6 +275,9 @@ def parse_rate(text: str) -> Rate:
     calls, seconds, unit = int(match.group(1)), float(match.group(2)), match.group(3) or "s"
     if unit.lower().startswith("m"):
         seconds *= 60
-    if calls < 1 or seconds <= 0:
-        raise ConfigError(f"--rate needs at least 1 call in more than 0 seconds; got {text!r}.")
+    if not 1 <= calls <= MAX_CALLS or not 0 < seconds <= MAX_WINDOW_S:
+        raise ConfigError(
+            f"--rate needs at least 1 call (and at most {MAX_CALLS}) in a window of more "
+            f"than 0 seconds and at most a day; got {text!r}."
+        )
     return Rate(calls, seconds)

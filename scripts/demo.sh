@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on the shipped sample data, with no LeadSquared account needed:
 # install lsq-import into .venv, start the local sandbox server in the background (its data
-# kept in out/sandbox.sqlite), dry-run and import sample_data/opportunities.xlsx into it,
-# then say where the results workbook is. Running it again sends nothing new.
+# kept in out/sandbox.sqlite, the account's ledger in out/ledger.sqlite), dry-run and import
+# sample_data/opportunities.xlsx into it, then say where the results workbook is. Running it
+# again sends nothing new.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${DEMO_PORT:-8765}"
@@ -28,9 +29,10 @@ lsq-import validate sample_data/opportunities.xlsx --mapping mappings/opportunit
 
 echo; echo "== Import =="
 status=0
-# The sandbox printed its host and keys as KEY=VALUE lines: exactly a --config file.
+# The sandbox printed its host and keys as KEY=VALUE lines: exactly a --config file. Its
+# account lives in out/sandbox.sqlite, so the account's ledger lives beside it in out/.
 lsq-import run sample_data/opportunities.xlsx --mapping mappings/opportunities.yaml \
-  --config out/sandbox.env --out out/import.xlsx || status=$?
+  --config out/sandbox.env --ledger out/ledger.sqlite --out out/import.xlsx || status=$?
 case "$status" in
   0) echo "Exit 0: every row was created." ;;
   1) echo "Exit 1: the import finished; some rows were not created (see the workbook)." ;;

@@ -354,3 +354,37 @@ def test_any_option_text_survives_the_loader(tmp_path: Path, name: str, options:
     assert parent.options == tuple(options)
     assert parent.column == name.strip()
     assert dict(mapping.dependent_dropdowns[0].options) == {options[0]: tuple(options)}
+
+
+def test_a_field_with_options_is_a_dropdown_whatever_its_data_type(tmp_path: Path) -> None:
+    """Issue 8: Status was drafted as plain text although the metadata lists its options
+    (LeadSquared's Status is not typed "Dropdown")."""
+    options = '[{"Value":"Open"},{"Value":"Won"},{"Value":"Lost"}]'
+    fields = [field("Status", "Status", "ActivityStatus", OptionSet=options)]
+    plan = plan_draft({"Name": "T", "EventCode": 1, "Fields": fields}, LEADS, "EmailAddress")
+    mapping = load_mapping(written(tmp_path, render(plan)))
+    status = mapping.field_for("Status")
+    assert status is not None
+    assert (status.type, status.options) == ("Dropdown", ("Open", "Won", "Lost"))
+
+
+@pytest.mark.parametrize("told", [True, False])
+def test_comments_on_status_change_is_what_the_metadata_says(tmp_path: Path, told: bool) -> None:
+    """Issue 8: the draft inferred the setting from the mere presence of mx_Custom_19."""
+    fields = [field("Status", "Status", "Dropdown", OptionSet='[{"Value":"Open"}]'),
+              field("mx_Custom_19", "Comment")]  # fmt: skip
+    metadata = {"Name": "T", "EventCode": 1, "Fields": fields, "CommentsOnStatusChange": told}
+    text = render(plan_draft(metadata, LEADS, "EmailAddress"))
+    assert load_mapping(written(tmp_path, text)).comments_on_status_change is told
+    assert "as the account's settings say" in text
+    assert "QUESTION: inferred" not in text
+
+
+def test_every_inference_is_marked_as_a_question(tmp_path: Path) -> None:
+    fields = [field("Status", "Status", "Dropdown", OptionSet='[{"Value":"Open"}]'),
+              field("mx_Custom_19", "Comment")]  # fmt: skip
+    text = render(plan_draft({"Name": "T", "EventCode": 1, "Fields": fields}, LEADS, "Phone"))
+    account = text[text.index("account:") :].split("columns:")[0]
+    assert "QUESTION" in account.split("comments_on_status_change")[0]
+    assert "QUESTION" in text.split("timezone:")[0].splitlines()[-1]
+    assert load_mapping(written(tmp_path, text)).comments_on_status_change

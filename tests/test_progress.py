@@ -25,15 +25,18 @@ def test_plain_lines_come_every_period_and_at_the_end() -> None:
     out, clock = io.StringIO(), Clock()
     progress = ProgressReporter(100, stream=out, every=10.0, clock=clock)
     clock.now += 2
-    progress(10, {Outcome.CREATED: 10})  # too soon for a line
+    progress(10, {Outcome.CREATED: 10})
+    progress.show()  # the ticker's call: too soon for a line
     clock.now += 10
     progress(50, {Outcome.CREATED: 45, Outcome.FAILED: 5})
+    progress.show()
     clock.now += 1
     progress(100, {Outcome.CREATED: 95, Outcome.FAILED: 5})  # the last row always gets its line
+    progress.close()
     lines = out.getvalue().splitlines()
     assert lines == [
-        "50/100 rows sent (4.2 rows/s, ETA 12s): created 45, failed 5",
-        "100/100 rows sent (7.7 rows/s, ETA 0s): created 95, failed 5",
+        "50/100 rows sent: created 45, failed 5; 4.0 rows/s, ETA 12s",
+        "100/100 rows sent: created 95, failed 5; 8.2 rows/s, ETA 0s",
     ]
 
 

@@ -159,7 +159,7 @@ def test_sheet_by_name_or_index(tmp_path: Path, choice: str | int) -> None:
 
 @pytest.mark.parametrize(
     ("choice", "message"),
-    [("Missing", r"no sheet 'Missing'.*0: 'First', 1: 'Second'"), (5, r"no sheet number 5")],
+    [("Missing", r"no sheet 'Missing'.*0: 'First' and 1: 'Second'"), (5, r"no sheet number 5")],
 )
 def test_unknown_sheet_lists_the_sheets(tmp_path: Path, choice: str | int, message: str) -> None:
     path = workbook(tmp_path, {"First": [["A"]], "Second": [["B"]]})

@@ -95,6 +95,7 @@ def test_ctrl_c_stops_with_exit_3_and_a_rerun_finishes(
     assert stopped.code == 3, stopped.stderr
     assert "Traceback" not in stopped.stderr
     assert "run the same command again" in stopped.stderr.lower()
+    assert "once that is fixed" not in stopped.stderr.lower(), "nothing needs fixing after Ctrl-C"
     assert out.exists(), "the workbook is written on the way out"
     assert box.stats()["total_opportunities"] < SAMPLE_VALID
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from importer.run import ImportReport, RunOptions, run_import
@@ -191,3 +192,19 @@ def test_a_file_of_only_valid_rows_exits_0(sandbox_factory: Factory, tmp_path: P
     assert result.code == 0, result.stderr
     assert "5 created" in result.stdout
     assert not (tmp_path / "r.fix.csv").exists(), "no row to fix"
+
+
+def test_lead_ids_are_given_where_leadsquared_tells_them_and_the_header_says_where_not(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """Issue 9: Lead ID was empty for every bulk-created row with no word why."""
+    box = sandbox_factory(rate=FAST)
+    out = tmp_path / "import.xlsx"
+    run_sample(box, out, SAMPLE_CSV, target="capture")
+    created = [r for r in workbook_rows(out).values() if r["Outcome"] == "created"]
+    assert created
+    assert all(r["Lead ID"] for r in created), "capture replies name the lead"
+    workbook = openpyxl.load_workbook(out)
+    header = next(c for c in workbook["Rows"][1] if c.value == "Lead ID")
+    assert header.comment is not None
+    assert "bulk" in header.comment.text

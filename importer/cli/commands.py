@@ -8,20 +8,28 @@ from pathlib import Path
 
 import click
 
-from importer.cli.console import print_dry_run, print_import
+from importer.cli.console import print_dry_run, print_import, print_plan
 from importer.cli.options import config_option, input_options, ledger_option, sheet_arg
 from importer.model import TARGETS, Target
 
 
 @click.command()
 @input_options
-def validate(file: Path, mapping: Path, sheet: str | None, out: Path | None, as_json: bool) -> int:
+def validate(
+    file: Path,
+    mapping: Path,
+    sheet: str | None,
+    header_row: int | None,
+    encoding: str | None,
+    out: Path | None,
+    as_json: bool,
+) -> int:
     """Dry run: check every row of FILE against the mapping's rules; send nothing.
 
     Writes the results workbook and, beside it, a fix file of the rows to correct.
     Exit 0 when every row is valid, 1 when some are not, 2 when the file or mapping is bad.
     """
-    return checked(file, mapping, sheet, out, as_json, None)
+    return checked(file, mapping, sheet, out, as_json, None, header_row, encoding)
 
 
 def checked(
@@ -31,17 +39,27 @@ def checked(
     out: Path | None,
     as_json: bool,
     target: Target | None,
+    header_row: int | None = None,
+    encoding: str | None = None,
 ) -> int:
     """The dry run of both `validate` and `run --dry-run`: report, workbook, exit code."""
     from importer.dryrun import validate as check
     from importer.dryrun import write_dry_run
     from importer.pipeline import results_path
     from importer.reader import file_format
-    from importer.report import check_outputs
+    from importer.report import check_outputs, check_writable
 
     workbook = results_path(file, out)
     check_outputs(workbook, file_format(file), file, mapping)  # before reading anything
-    report = check(file, mapping, sheet=sheet_arg(sheet), target=target)
+    check_writable(workbook, file_format(file))
+    report = check(
+        file,
+        mapping,
+        sheet=sheet_arg(sheet),
+        target=target,
+        header_row=header_row,
+        encoding=encoding,
+    )
     files = write_dry_run(report, workbook)
     if as_json:
         click.echo(json.dumps(report.to_dict() | {"workbook": str(files.workbook)}, indent=2))
@@ -58,7 +76,13 @@ def checked(
     help="Endpoint to use [default: the mapping's target].",
 )
 @click.option("--rate", default="25/5s", show_default=True, help="The account's API limit.")
-@click.option("--workers", default=16, show_default=True, help="Requests in flight at most.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=16,
+    show_default=True,
+    help="Requests in flight at most (1 to 64).",
+)
 @ledger_option
 @click.option(
     "--allow-resend",
@@ -78,6 +102,8 @@ def run(
     file: Path,
     mapping: Path,
     sheet: str | None,
+    header_row: int | None,
+    encoding: str | None,
     out: Path | None,
     as_json: bool,
     target: Target | None,
@@ -98,25 +124,28 @@ def run(
     3 when the run stopped part-way (run it again to continue).
     """
     if dry_run:
-        return checked(file, mapping, sheet, out, as_json, target)
+        return checked(file, mapping, sheet, out, as_json, target, header_row, encoding)
     from importer.cli.progress import ProgressReporter
     from importer.cli.signals import stop_on_ctrl_c
     from importer.mapping import load_mapping
     from importer.pipeline import results_path
-    from importer.run import RunOptions, run_import
+    from importer.run import RunOptions, SendPlan, run_import
     from importer.send.destination import load_destination_settings
     from importer.settings import parse_rate
 
+    chosen_rate = parse_rate(rate)  # options first: a typo is told before the settings
     loaded = load_mapping(mapping)  # its destination says which settings to read
     settings = load_destination_settings(loaded, config)
     options = RunOptions(
         out=results_path(file, out),
         sheet=sheet_arg(sheet),
+        header_row=header_row,
+        encoding=encoding,
         ledger=ledger,
         allow_resend=allow_resend,
         wait=wait,
         target=target,
-        rate=parse_rate(rate),
+        rate=chosen_rate,
         workers=workers,
     )
     stop = threading.Event()
@@ -126,9 +155,17 @@ def run(
 
     reporters: list[ProgressReporter] = []
 
-    def progress(total: int) -> ProgressReporter:
-        reporters.append(ProgressReporter(total, quiet=quiet or as_json))
-        return reporters[-1]
+    def progress(plan: SendPlan) -> ProgressReporter:
+        if not as_json:
+            print_plan(plan)
+        reporter = ProgressReporter(
+            plan.rows + plan.to_check,
+            quiet=quiet or as_json,
+            window=plan.rate.seconds,
+            activity=plan.activity,
+        )
+        reporters.append(reporter)
+        return reporter
 
     with stop_on_ctrl_c(stop, say):
         report = run_import(file, loaded, settings, options, progress=progress, stop=stop, say=say)

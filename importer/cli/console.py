@@ -16,7 +16,7 @@ from importer.model import Outcome
 if TYPE_CHECKING:
     from importer.dryrun import DryRunReport
     from importer.report import ResultFiles
-    from importer.run import ImportReport
+    from importer.run import ImportReport, SendPlan
 
 SHOWN_PROBLEMS = 20  # problems listed on screen; the workbook has them all
 TOP_CODES = 5
@@ -52,9 +52,30 @@ def summary_counts(counts: Mapping[Outcome, int]) -> str:
     return ", ".join(f"{counts[o]} {o}" for o in Outcome if counts.get(o))
 
 
+def print_plan(plan: SendPlan) -> None:
+    """Before the first request: what will be sent, how, how long, and what to know."""
+    print_notes(plan.notes)
+    if not plan.rows and not plan.to_check:
+        return
+    checks = f" (first looking up {plan.to_check} unclear from before)" if plan.to_check else ""
+    click.echo(
+        f"Sending {plan.rows} rows{checks} through {plan.target}: at least {plan.requests} "
+        f"calls at {plan.rate.calls} per {plan.rate.seconds:g} s, about "
+        f"{_duration(plan.seconds)}.",
+        err=True,
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def print_import(report: ImportReport) -> None:
     info = report.source
-    print_notes(report.notes)
     total = sum(report.counts.values())
     click.echo(f"Imported {info.path} (sheet '{info.sheet}'): {total} rows")
     click.echo(f"  {summary_counts(report.counts)}")
@@ -62,11 +83,10 @@ def print_import(report: ImportReport) -> None:
         click.echo("  Nothing new was sent: every row already had an outcome in the ledger.")
     if report.aborted:
         click.echo(f"Stopped part-way: {report.aborted}", err=True)
-        click.echo(
-            "Once that is fixed, run the same command again to continue; "
-            "nothing will be sent twice.",
-            err=True,
-        )
+        # After Ctrl-C nothing needs fixing; after anything else, the cause does first.
+        first = "" if report.aborted.startswith("Interrupted") else "Once that is fixed, "
+        again = "run the same command again" if first else "Run the same command again"
+        click.echo(f"{first}{again} to continue; nothing will be sent twice.", err=True)
     print_files(report.files)
     click.echo(f"Ledger: {report.ledger} (run {report.run_id})")
 

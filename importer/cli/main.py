@@ -44,6 +44,15 @@ def cli() -> None:
     """Dry-run, import and review spreadsheets of opportunities for LeadSquared."""
 
 
+def one_line(exc: click.ClickException) -> str:
+    """Click's usage errors as one line (its own are three: usage, hint, error)."""
+    message = " ".join(exc.format_message().split())
+    context = getattr(exc, "ctx", None)
+    if isinstance(context, click.Context):
+        message += f" (see '{context.command_path} --help')"
+    return message.replace("python -m importer", "lsq-import")
+
+
 def main() -> None:
     """Console-script entry point: never shows a traceback for an expected error."""
     try:
@@ -52,7 +61,7 @@ def main() -> None:
         click.echo("Aborted.", err=True)
         sys.exit(3)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"Error: {one_line(exc)}", err=True)
         sys.exit(2)
     except LsqImportError as exc:
         click.echo(f"Error: {exc}", err=True)

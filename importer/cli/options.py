@@ -22,7 +22,18 @@ def input_options(command: F) -> F:
             type=click.Path(path_type=Path, dir_okay=False),
             help="Mapping file (YAML): spreadsheet columns -> LeadSquared fields and rules.",
         ),
-        click.option("--sheet", help="Excel sheet to read, by name or 0-based index."),
+        click.option(
+            "--sheet",
+            help="Excel sheet to read, by name or 0-based index [default: the mapping's "
+            "sheet, else the first with a header row].",
+        ),
+        click.option(
+            "--header-row",
+            type=click.IntRange(min=1),
+            help="Row holding the column names; rows above it are skipped "
+            "[default: the mapping's header_row, else 1].",
+        ),
+        click.option("--encoding", help="Text encoding of a CSV, e.g. cp1252 [default: guessed]."),
         click.option(
             "--out",
             "-o",

@@ -1,12 +1,18 @@
 """Progress of an import: a tqdm bar on a terminal, plain periodic lines otherwise.
 
-A log file or CI console gets one line every ``every`` seconds instead of a bar redrawn with
-carriage returns, which would turn into thousands of lines there.
+Both tick by themselves every second (a quiet minute of waiting must not look like a hang),
+count rows as they finish, say what the send stage is doing (waiting for the rate limit,
+retrying, checking unclear rows), and measure speed only after the first window of the
+rate limit: its calls all go at once, so counting them would promise a speed the limit
+never allows. A log file or CI console gets one line every ``every`` seconds instead of a
+bar redrawn with carriage returns.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
@@ -14,6 +20,7 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from importer.model import Outcome
+from importer.send.activity import Activity
 
 # What the running tally shows: the finished outcomes a sent row can end with.
 SHOWN = (
@@ -23,10 +30,11 @@ SHOWN = (
     Outcome.FAILED,
     Outcome.NEEDS_REVIEW,
 )
+TICK_S = 1.0
 
 
 class ProgressReporter:
-    """Called by the sender with (rows done so far, counts by journal state)."""
+    """Called by the sender with (rows done so far, counts by outcome); ticks by itself."""
 
     def __init__(
         self,
@@ -35,41 +43,103 @@ class ProgressReporter:
         stream: TextIO | None = None,
         quiet: bool = False,
         every: float = 10.0,
+        window: float = 0.0,
+        activity: Activity | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.total = total
         self._stream = stream or sys.stderr
         self._quiet = quiet
         self._every = every
+        self._window = window  # the rate limit's window: speed is measured after it
+        self._activity = activity or Activity()
         self._clock = clock
         self._started = clock()
         self._last_line = self._started
+        self._done = 0
+        self._counts: Mapping[Outcome, int] = {}
+        self._mark: tuple[float, int] | None = None  # (time, done) when the window ended
+        self._lock = threading.Lock()
         self._bar: tqdm[Any] | None = None
+        self._ticker: threading.Thread | None = None
+        self._stopped = threading.Event()
         if not quiet and self._stream.isatty():
-            self._bar = tqdm(total=total, unit="row", file=self._stream, dynamic_ncols=True)
+            # A terminal that reports no size (some CI and container ttys) would get a bar
+            # zero characters wide that tqdm also hides as "below the screen", so the size
+            # comes from COLUMNS/LINES or a sane default then.
+            size = shutil.get_terminal_size((100, 24))
+            self._bar = tqdm(
+                total=total,
+                unit="row",
+                file=self._stream,
+                ncols=size.columns or 100,
+                nrows=size.lines or 24,
+                # tqdm's own rate and ETA count the first window's burst: ours do not.
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]",
+            )
+        if not quiet:
+            self._ticker = threading.Thread(target=self._tick, name="progress", daemon=True)
+            self._ticker.start()
 
     def __call__(self, done: int, counts: Mapping[Outcome, int]) -> None:
+        with self._lock:
+            self._done, self._counts = done, dict(counts)
+        if done >= self.total:
+            self.show(force=True)
+
+    def _tick(self) -> None:
+        while not self._stopped.wait(TICK_S):
+            self.show()
+
+    def show(self, force: bool = False) -> None:
+        """Redraw the bar, or print a line when one is due (``force``: now)."""
         if self._quiet:
             return
+        now = self._clock()
+        with self._lock:
+            done, counts = self._done, self._counts
+            self._note_window(now, done)
         if self._bar is not None:
             self._bar.n = done
-            self._bar.set_postfix_str(_tally(counts), refresh=False)
+            self._bar.set_postfix_str(self.status(done, counts, now), refresh=False)
             self._bar.refresh()
-            return
-        now = self._clock()
-        if now - self._last_line >= self._every or done >= self.total:
+        elif force or now - self._last_line >= self._every:
             self._last_line = now
             print(self.line(done, counts, now), file=self._stream, flush=True)
 
+    def _note_window(self, now: float, done: int) -> None:
+        if self._mark is None and now - self._started >= self._window:
+            self._mark = (now, done)
+
+    def speed(self, done: int, now: float) -> float | None:
+        """Rows per second since the first window ended; None until it can be told."""
+        if self._mark is None or now - self._mark[0] < 1.0:
+            return None
+        since, then = self._mark
+        return (done - then) / (now - since)
+
+    def status(self, done: int, counts: Mapping[Outcome, int], now: float) -> str:
+        speed = self.speed(done, now)
+        parts = [_tally(counts)]
+        if speed is not None and speed > 0:
+            parts.append(f"{speed:.1f} rows/s, ETA {(self.total - done) / speed:.0f}s")
+        doing = self._activity.describe()
+        if doing:
+            parts.append(doing)
+        return "; ".join(parts)
+
     def line(self, done: int, counts: Mapping[Outcome, int], now: float) -> str:
-        elapsed = max(now - self._started, 1e-9)
-        rate = done / elapsed
-        left = (self.total - done) / rate if rate > 0 else float("inf")
-        eta = f"{left:.0f}s" if left != float("inf") else "?"
-        return f"{done}/{self.total} rows sent ({rate:.1f} rows/s, ETA {eta}): {_tally(counts)}"
+        with self._lock:
+            self._note_window(now, done)
+        return f"{done}/{self.total} rows sent: {self.status(done, counts, now)}"
 
     def close(self) -> None:
+        """Stop ticking; a bar is drawn once more as it ends."""
+        self._stopped.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=2)
         if self._bar is not None:
+            self.show()
             self._bar.close()
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from importer.mapping.model import LEAD_PREFIX, META_TARGETS, TYPES, FieldSpec, Place
 from importer.mapping.section import Section, did_you_mean
+from importer.wording import quoted
 
 COLUMN_KEYS = (
     "to",
@@ -23,6 +24,8 @@ COLUMN_KEYS = (
     "trim",
     "date_format",
     "country_code",
+    "decimal",
+    "thousands",
 )
 # Targets whose spelling we know; a near miss of one of them is a typo, not a new field.
 KNOWN_TARGETS = (
@@ -50,22 +53,21 @@ def parse_target(section: Section, key: str, text: str) -> tuple[str, Place]:
     if text.lower().startswith(LEAD_PREFIX):
         name, place = text[len(LEAD_PREFIX) :], "lead"
         if not text.startswith(LEAD_PREFIX):
-            section.fail(f"'{text}' — lead fields start with lowercase 'lead.'", key)
+            section.fail(f"{quoted(text)} — lead fields start with lowercase 'lead.'", key)
     else:
         name, place = text, "opportunity"
         if text in META_TARGETS:
             return text, "meta"
     custom = _CUSTOM.fullmatch(name)
     if custom and name != f"mx_Custom_{custom.group(1)}":
-        section.fail(
-            f"'{text}' — did you mean '{text.replace(name, 'mx_Custom_' + custom[1])}'?", key
-        )
+        right = text.replace(name, "mx_Custom_" + custom[1])
+        section.fail(f"{quoted(text)} — did you mean {quoted(right)}?", key)
     if not _NAME.fullmatch(name):
-        section.fail(f"'{text}' is not a LeadSquared schema name (letters, digits, _)", key)
+        section.fail(f"{quoted(text)} is not a LeadSquared schema name (letters, digits, _)", key)
     if text not in KNOWN_TARGETS and not name.startswith("mx_"):
         hint = did_you_mean(text, KNOWN_TARGETS)
         if hint and _near(text, KNOWN_TARGETS):
-            section.fail(f"'{text}' is not a known field{hint}", key)
+            section.fail(f"{quoted(text)} is not a known field{hint}", key)
     return name, place
 
 
@@ -97,6 +99,7 @@ def parse_column(section: Section, header: str, targets: TargetParser = parse_ta
         trim=spec_section.flag("trim", True),
         date_format=_date_format(spec_section),
         country_code=_country_code(spec_section),
+        **_number_marks(spec_section),
     )
     _check_default(spec_section, spec)
     return spec
@@ -107,10 +110,14 @@ def _refuse_misplaced(section: Section, type_: str) -> None:
         "options": ("Dropdown",),
         "date_format": ("Date", "DateTime"),
         "country_code": ("Phone",),
+        "decimal": ("Number",),
+        "thousands": ("Number",),
     }
     for key, types in only.items():
         if section.has(key) and type_ not in types:
-            section.fail(f"'{key}' only applies to type {' or '.join(types)}, not {type_}", key)
+            section.fail(
+                f"{quoted(key)} only applies to type {' or '.join(types)}, not {type_}", key
+            )
 
 
 def _values(section: Section) -> tuple[tuple[str, str], ...]:
@@ -130,10 +137,38 @@ def _check_default(section: Section, spec: FieldSpec) -> None:
     if mapped.lower() not in canonical:
         listed = ", ".join(spec.options)
         section.fail(
-            f"default '{spec.default}' is not one of the options {listed}"
+            f"default {quoted(spec.default)} is not one of the options {listed}"
             f"{did_you_mean(spec.default, spec.options)}",
             "default",
         )
+
+
+DECIMAL_MARKS = (".", ",")
+# Grouping marks as typed: "1,250,000", "1.250.000", "1 250 000", "1'250'000", or none.
+THOUSANDS_MARKS = {",": ",", ".": ".", " ": " ", "space": " ", "'": "'", "none": "", "": ""}
+
+
+def _number_marks(section: Section) -> dict[str, str]:
+    """``decimal`` and ``thousands`` of a Number column (default: 1,234.56)."""
+    decimal = section.text("decimal", ".") or "."
+    if decimal not in DECIMAL_MARKS:
+        section.fail(f"{quoted(decimal)} is not a decimal mark; write '.' or ','", "decimal")
+    given = section.text("thousands")
+    if given is not None and given not in THOUSANDS_MARKS:
+        section.fail(
+            f"{quoted(given)} is not a thousands mark; write ',', '.', ' ', \"'\" or none",
+            "thousands",
+        )
+    # Without thousands, the other mark of the pair: "decimal: ','" alone is enough.
+    pair = "." if decimal == "," else ","
+    thousands = pair if given is None else THOUSANDS_MARKS[given]
+    if thousands == decimal:
+        section.fail(
+            f"decimal and thousands are both {quoted(decimal)}; a number like 1{decimal}250 "
+            "would mean two things — set them to different marks",
+            "thousands" if given is not None else "decimal",
+        )
+    return {"decimal": decimal, "thousands": thousands}
 
 
 def _country_code(section: Section) -> str | None:
@@ -143,7 +178,7 @@ def _country_code(section: Section) -> str | None:
     digits = code.strip().lstrip("+")
     if not digits.isdigit() or not 1 <= len(digits) <= 3:
         section.fail(
-            f"'{code}' is not a country calling code (1 to 3 digits, e.g. 91)", "country_code"
+            f"{quoted(code)} is not a country calling code (1 to 3 digits, e.g. 91)", "country_code"
         )
     return digits
 
@@ -162,11 +197,13 @@ def _date_format(section: Section) -> str | None:
             if unknown
             else "it needs a day, month and year"
         )
-        section.fail(f"'{fmt}' is not a usable date format: {why} (e.g. %d/%m/%Y)", "date_format")
+        section.fail(
+            f"{quoted(fmt)} is not a usable date format: {why} (e.g. %d/%m/%Y)", "date_format"
+        )
     sample = datetime(2027, 1, 15, 13, 45, 30).strftime(fmt)
     parsed = pd.to_datetime(pd.Series([sample]), format=fmt, errors="coerce")
     if parsed.isna().any():
-        section.fail(f"'{fmt}' cannot read back the dates it writes", "date_format")
+        section.fail(f"{quoted(fmt)} cannot read back the dates it writes", "date_format")
     return fmt
 
 

@@ -39,6 +39,9 @@ def semantic_digest(mapping: Mapping) -> str:
 
 def _field(spec: FieldSpec) -> dict[str, Any]:
     data = asdict(spec)
+    if (spec.decimal, spec.thousands) == (".", ","):
+        # Number marks came later: left at their defaults, a mapping keeps its digest.
+        del data["decimal"], data["thousands"]
     data["target"] = spec.key
     data["values"] = sorted(spec.values)
     return data

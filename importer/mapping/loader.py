@@ -19,10 +19,13 @@ from importer.mapping.model import COMMENT_FIELD, LEAD_PREFIX, DependentRule, Fi
 from importer.mapping.noojee import destination, load_noojee
 from importer.mapping.section import Section, did_you_mean
 from importer.mapping.yamltext import read_yaml
+from importer.wording import listing, quoted
 
 TOP_KEYS = (
     "version",
     "destination",
+    "sheet",
+    "header_row",
     "target",
     "search_by",
     "opportunity",
@@ -46,11 +49,12 @@ def load_mapping(path: str | Path) -> Mapping:
     """The checked mapping in ``path``; MappingError (exit 2) when anything is wrong."""
     path = Path(path)
     document, _ = read_yaml(path)
+    _refuse_non_mapping(path, document)
     if destination(path, document) == "noojee":
         return load_noojee(path, document)
     top = Section(path, "", document, TOP_KEYS)
     if top.text("version", "1") != "1":
-        top.fail(f"version '{top.text('version')}' is not supported (only 1)", "version")
+        top.fail(f"version {quoted(top.text('version'))} is not supported (only 1)", "version")
     fields = _fields(top)
     constants = parse_constants(top.sub("constants", None))
     _refuse_constant_clash(top, fields, constants)
@@ -82,21 +86,51 @@ def load_mapping(path: str | Path) -> Mapping:
         constants=constants,
         fields=fields,
         digest="",
+        sheet=top.text("sheet") or None,
+        header_row=top.whole("header_row"),
     )
     return replace(mapping, digest=semantic_digest(mapping))
 
 
+def _refuse_non_mapping(path: Path, document: object) -> None:
+    """A clear word for an empty file, or a spreadsheet passed as the mapping by mistake."""
+    if document is None:
+        raise MappingError(
+            f"{path}: the mapping file is empty; start from the commented example "
+            "mappings/opportunities.yaml"
+        )
+    if isinstance(document, str):
+        raise MappingError(
+            f"{path}: this is not a mapping file (YAML 'key: value' lines); it starts with "
+            f"{quoted(document, 40)} — was the spreadsheet given as --mapping?"
+        )
+
+
+def missing_columns(mapping: Mapping, headers: Sequence[str]) -> list[str]:
+    """The columns the mapping names that are not among ``headers``, in mapping order."""
+    present = set(headers)
+    return [f.column for f in mapping.fields if f.column is not None and f.column not in present]
+
+
 def check_headers(mapping: Mapping, headers: Sequence[str], source_name: str) -> None:
     """MappingError when a column the mapping names is missing from the file's headers."""
-    missing = [f.column for f in mapping.fields if f.column is not None and f.column not in headers]
+    missing = missing_columns(mapping, headers)
     if not missing:
         return
     first = missing[0]
-    more = f" (also missing: {', '.join(repr(m) for m in missing[1:])})" if missing[1:] else ""
+    hint = did_you_mean(first, [h for h in headers if h not in _mapped_columns(mapping)])
+    if hint:
+        # Either side may hold the typo: the sheet's header is as likely misspelt.
+        hint += " (if the sheet's header is the one misspelt, correct it in the sheet)"
+    more = f" (also missing: {listing(missing[1:])})" if missing[1:] else ""
     raise MappingError(
-        f"{mapping.path}: columns.{first}: column '{first}' is not in {source_name}"
-        f"{did_you_mean(first, headers)}{more}"
+        f"{mapping.path}: columns.{first}: column {quoted(first)} is not in {source_name}"
+        f"{hint}{more}"
     )
+
+
+def _mapped_columns(mapping: Mapping) -> set[str]:
+    return {f.column for f in mapping.fields if f.column is not None}
 
 
 def _fields(top: Section) -> tuple[FieldSpec, ...]:
@@ -108,7 +142,9 @@ def _fields(top: Section) -> tuple[FieldSpec, ...]:
     for header in columns.data:
         spec = parse_column(columns, header)
         if spec.key in seen:
-            columns.fail(f"'{header}' and '{seen[spec.key]}' both go to {spec.key}", header)
+            columns.fail(
+                f"{quoted(header)} and {quoted(seen[spec.key])} both go to {spec.key}", header
+            )
         seen[spec.key] = header
         fields.append(spec)
     return tuple(fields)
@@ -121,7 +157,7 @@ def _refuse_constant_clash(
     for key, _ in constants:
         if key in mapped:
             top.sub("constants", None).fail(
-                f"{key} is also mapped from column '{mapped[key]}'", key
+                f"{key} is also mapped from column {quoted(mapped[key])}", key
             )
 
 
@@ -131,7 +167,8 @@ def _search_by(top: Section, fields: tuple[FieldSpec, ...]) -> str:
     lead = [f.target for f in fields if f.place == "lead"]
     if name not in lead:
         top.fail(
-            f"'{search_by}' is not mapped: map a column to lead.{name}{did_you_mean(name, lead)}",
+            f"{quoted(search_by)} is not mapped: map a column to lead.{name}"
+            f"{did_you_mean(name, lead)}",
             "search_by",
         )
     return name
@@ -143,7 +180,7 @@ def _timezone(top: Section) -> str:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         hint = did_you_mean(name, zoneinfo.available_timezones())
-        top.fail(f"'{name}' is not a time zone (e.g. Asia/Kolkata, UTC){hint}", "timezone")
+        top.fail(f"{quoted(name)} is not a time zone (e.g. Asia/Kolkata, UTC){hint}", "timezone")
     return name
 
 
@@ -165,7 +202,7 @@ def _duplicate_key(account: Section, mapped: set[str]) -> tuple[str, ...]:
     for key in keys:
         if key not in mapped:
             account.fail(
-                f"'{key}' is not a mapped field{did_you_mean(key, mapped)}", "duplicate_key"
+                f"{quoted(key)} is not a mapped field{did_you_mean(key, mapped)}", "duplicate_key"
             )
     return keys
 
@@ -194,9 +231,9 @@ def _rule_end(
     key = rule.text(end, required=True) or ""
     parse_target(rule, end, key)
     if key in constants:
-        rule.fail(f"'{key}' is a constant; a dependent dropdown needs mapped columns", end)
+        rule.fail(f"{quoted(key)} is a constant; a dependent dropdown needs mapped columns", end)
     if key not in by_key:
-        rule.fail(f"'{key}' is not a mapped field{did_you_mean(key, by_key)}", end)
+        rule.fail(f"{quoted(key)} is not a mapped field{did_you_mean(key, by_key)}", end)
     return key
 
 
@@ -208,4 +245,4 @@ def _check_parent_values(
     for value in allowed:
         if value not in parent.options:
             hint = did_you_mean(value, parent.options)
-            options.fail(f"'{value}' is not an option of {parent.label}{hint}", value)
+            options.fail(f"{quoted(value)} is not an option of {parent.label}{hint}", value)

@@ -50,6 +50,8 @@ class FieldSpec:
     trim: bool = True
     date_format: str | None = None
     country_code: str | None = None
+    decimal: str = "."  # Number: the decimal mark as typed in the sheet
+    thousands: str = ","  # Number: the grouping mark as typed ("" = none)
 
     @property
     def key(self) -> str:
@@ -94,6 +96,8 @@ class Mapping:
     fields: tuple[FieldSpec, ...]
     digest: str  # its meaning, not its bytes (importer.mapping.digest): runs are keyed by it
     noojee: NoojeeSection | None = None  # destination: noojee (importer.mapping.noojee)
+    sheet: str | None = None  # the sheet to read, when the mapping names it
+    header_row: int | None = None  # the row holding the column names, when not row 1
 
     def field_for(self, target: str) -> FieldSpec | None:
         """The field whose key (``lead.EmailAddress``, ``Status``) is ``target``."""

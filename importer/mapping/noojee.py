@@ -1,7 +1,7 @@
 """A mapping with ``destination: noojee``: rows go to a Noojee Contact campaign as leads.
 
-The file has the LeadSquared mapping's ``version``, ``timezone``, ``constants`` and
-``columns`` (same column keys and types), and instead of ``target``/``search_by``/
+The file has the LeadSquared mapping's ``version``, ``sheet``, ``header_row``, ``timezone``,
+``constants`` and ``columns`` (same column keys and types), and instead of ``target``/``search_by``/
 ``opportunity``/``account`` a ``noojee:`` section (see the commented mappings/noojee.yaml).
 ``to:`` names a field of the campaign's template (exactly as Noojee spells it) or one of
 Noojee's system fields. Everything a run cannot survive is refused here, as for LeadSquared,
@@ -22,7 +22,16 @@ from importer.mapping.model import FieldSpec, Mapping, Place
 from importer.mapping.section import Section, did_you_mean
 
 DESTINATIONS = ("leadsquared", "noojee")
-TOP_KEYS = ("version", "destination", "noojee", "timezone", "constants", "columns")
+TOP_KEYS = (
+    "version",
+    "destination",
+    "sheet",
+    "header_row",
+    "noojee",
+    "timezone",
+    "constants",
+    "columns",
+)
 SECTION_KEYS = (
     "mode",
     "template_id",
@@ -113,6 +122,8 @@ def load_noojee(path: Path, document: Any) -> Mapping:
         constants=constants,
         fields=fields,
         digest="",
+        sheet=top.text("sheet") or None,
+        header_row=top.whole("header_row"),
         noojee=section,
     )
     return replace(mapping, digest=_digest(mapping, section))

@@ -8,7 +8,10 @@ property tests check both). Both work on distinct values when a column repeats i
 
 Decisions an admin can rely on (documented in mappings/opportunities.yaml):
 * Number: digits with an optional "-" and decimal point; thousands commas in proper groups
-  ("1,200.50") are accepted and dropped; "1.200,50" and currency signs are refused.
+  ("1,200.50") are accepted and dropped; "1.200,50" and currency signs are refused. A
+  column's ``decimal``/``thousands`` marks ("12.500,50") are first swapped to that form,
+  so then "12.50" (a "." not in groups of three) is refused, not read as 12.5. Canonical
+  forms are fixed points of ``normalise`` only under the default marks.
 * Phone: spaces, dashes, dots and brackets are dropped; "+CC NUMBER" keeps its code; "+" and
   digits starting with the mapping's code are split there; otherwise the mapping's
   ``country_code`` is prefixed (a leading trunk "0" dropped); written ``+CC-NUMBER``.
@@ -141,12 +144,28 @@ def _email(cells: pd.Series, spec: FieldSpec, timezone: str) -> pd.Series:
 
 
 def _number(cells: pd.Series, spec: FieldSpec, timezone: str) -> pd.Series:
+    if (spec.decimal, spec.thousands) != (".", ","):
+        # "12.500,50" -> "12,500.50": then the one reading of grouped numbers applies.
+        cells = cells.str.translate(_marks_to_default(spec.decimal, spec.thousands))
     compact = cells.str.replace(" ", "", regex=False)
     commas = compact.str.contains(",", regex=False)
     if commas.any():
         grouped = commas & compact.str.fullmatch(_GROUPED)
         compact[grouped] = compact[grouped].str.replace(",", "", regex=False)
     return compact.str.replace(r"^\+(?=\d)", "", regex=True)
+
+
+def _marks_to_default(decimal: str, thousands: str) -> dict[int, str]:
+    """A str.translate table turning the column's marks into "." and ",".
+
+    A "." or "," that is neither of the column's marks becomes ";", which no number holds,
+    so such a cell stays unreadable instead of being read the default way.
+    """
+    table = {ord("."): ";", ord(","): ";", ord(decimal): "."}
+    if thousands in (",", ".", "'"):
+        table[ord(thousands)] = ","
+    table.update({0xA0: "", 0x202F: ""})  # no-break spaces, as French and Swiss write
+    return table
 
 
 def _phone(cells: pd.Series, spec: FieldSpec, timezone: str) -> pd.Series:

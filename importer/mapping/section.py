@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from importer.errors import MappingError
 from importer.mapping.yamltext import YamlMap
+from importer.wording import quoted
 
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
@@ -27,7 +28,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if word.lower() in lowered:
         return f" — did you mean '{lowered[word.lower()]}'?"
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    return f" — did you mean '{close[0]}'?" if close else ""
+    return f" — did you mean {quoted(close[0])}?" if close else ""
 
 
 class Section:
@@ -45,7 +46,7 @@ class Section:
     def _refuse_unknown(self, known: tuple[str, ...]) -> None:
         for key in self.data:
             if key not in known:
-                self.fail(f"unknown key '{key}'{did_you_mean(key, known)}", key)
+                self.fail(f"unknown key {quoted(key)}{did_you_mean(key, known)}", key)
 
     def at(self, key: str | None) -> str:
         """The dotted path of ``key`` inside this section, with its line number."""
@@ -62,7 +63,7 @@ class Section:
 
     def raw(self, key: str, required: bool = False) -> Any:
         if key not in self.data and required:
-            self.fail(f"the required key '{key}' is missing")
+            self.fail(f"the required key {quoted(key)} is missing")
         return self.data.get(key)
 
     def text(self, key: str, default: str | None = None, required: bool = False) -> str | None:
@@ -79,14 +80,14 @@ class Section:
             return default
         if value.lower() in _TRUE | _FALSE:
             return value.lower() in _TRUE
-        self.fail(f"expected true or false, got '{value}'", key)
+        self.fail(f"expected true or false, got {quoted(value)}", key)
 
     def whole(self, key: str, required: bool = False, minimum: int = 1) -> int | None:
         value = self.text(key, required=required)
         if value is None:
             return None
         if not value.strip().isdigit() or int(value) < minimum:
-            self.fail(f"expected a whole number of at least {minimum}, got '{value}'", key)
+            self.fail(f"expected a whole number of at least {minimum}, got {quoted(value)}", key)
         return int(value)
 
     def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
@@ -95,7 +96,7 @@ class Section:
             if choice.lower() == value.lower():
                 return choice
         listed = ", ".join(choices)
-        self.fail(f"'{value}' is not one of {listed}{did_you_mean(value, choices)}", key)
+        self.fail(f"{quoted(value)} is not one of {listed}{did_you_mean(value, choices)}", key)
 
     def timezone(self, key: str, default: str) -> str:
         """An IANA time zone name (``Asia/Kolkata``), checked against the system's list."""
@@ -131,4 +132,4 @@ def _kind(value: Any) -> str:
         return "a set of 'key: value' lines"
     if isinstance(value, list):
         return "a list"
-    return f"'{value}'"
+    return f"{quoted(value)}"

@@ -13,6 +13,9 @@ from typing import Any
 import yaml
 
 from importer.errors import MappingError
+from importer.wording import quoted
+
+ALIAS_LIMIT = 10_000  # values that YAML aliases may repeat in one mapping file
 
 
 class YamlMap(dict[str, Any]):
@@ -39,26 +42,50 @@ def read_yaml(path: Path) -> tuple[Any, bytes]:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise MappingError(f"{path}: YAML syntax error{where}: {exc.problem}") from None
-    return (_plain(node, path) if node is not None else None), data
+    return (_Plain(path).value(node) if node is not None else None), data
 
 
-def _plain(node: yaml.Node, path: Path) -> Any:
-    if isinstance(node, yaml.MappingNode):
+class _Plain:
+    """Node -> plain value, counting what aliases repeat.
+
+    ``yaml.compose`` keeps an alias as a second reference to the same node, so a
+    "billion laughs" file composes quickly but would expand into a billion strings here.
+    Aliases are allowed (a shared options list is handy), but what they repeat is capped.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seen: set[int] = set()
+        self.repeated = 0
+
+    def value(self, node: yaml.Node, through_alias: bool = False) -> Any:
+        again = through_alias or id(node) in self.seen
+        self.seen.add(id(node))
+        if again:
+            self.repeated += 1
+            if self.repeated > ALIAS_LIMIT:
+                raise MappingError(
+                    f"{self.path}: line {node.start_mark.line + 1}: YAML aliases (*name) repeat "
+                    f"more than {ALIAS_LIMIT:,} values; write the values out instead"
+                )
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, again)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, again) for item in node.value]
+        return node.value
+
+    def _mapping(self, node: yaml.MappingNode, again: bool) -> YamlMap:
         out = YamlMap(node.start_mark.line + 1)
         for key_node, value_node in node.value:
-            key = _plain(key_node, path)
+            key = self.value(key_node, again)
+            line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                raise MappingError(
-                    f"{path}: line {key_node.start_mark.line + 1}: a key must be text"
-                )
+                raise MappingError(f"{self.path}: line {line}: a key must be text")
             if key in out:
                 raise MappingError(
-                    f"{path}: line {key_node.start_mark.line + 1}: '{key}' is given twice "
+                    f"{self.path}: line {line}: {quoted(key)} is given twice "
                     f"(first at line {out.lines[key]})"
                 )
-            out[key] = _plain(value_node, path)
-            out.lines[key] = key_node.start_mark.line + 1
+            out[key] = self.value(value_node, again)
+            out.lines[key] = line
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, path) for item in node.value]
-    return node.value

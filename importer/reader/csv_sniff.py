@@ -9,11 +9,13 @@ so delimiters are counted outside quotes and the one used consistently wins.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from importer.errors import InputFileError
+from importer.wording import quoted
 
 SAMPLE_BYTES = 64 * 1024
 _BLOCK = 1024 * 1024
@@ -25,8 +27,10 @@ _SIGNATURES = (
     (b"\xd0\xcf\x11\xe0", "is an old Excel .xls workbook, not a CSV; rename it to .xls"),
     (b"%PDF", "is a PDF, not a CSV"),
 )
-# Control characters never found in text: a few of them mean a binary file.
+# Control characters never found in text: many of them mean a binary file.
 _CONTROL = bytes(set(range(32)) - {9, 10, 12, 13, 26})
+# A decoded non-ASCII character that is not an undecodable byte (surrogateescape's range).
+_UTF8_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,12 @@ def read_sample(path: Path) -> bytes:
         return handle.read(SAMPLE_BYTES)
 
 
-def detect_encoding(path: Path, sample: bytes) -> Encoding:
-    """The encoding to read ``path`` with; refuses binary files."""
+def detect_encoding(path: Path, sample: bytes, given: str | None = None) -> Encoding:
+    """The encoding to read ``path`` with (``given`` wins over guessing); refuses binary files
+    and files that are UTF-8 except for a few lines."""
+    if given is not None:
+        _refuse_binary(path, sample)
+        return Encoding(_known_encoding(path, given))
     if sample.startswith(codecs.BOM_UTF8):
         return Encoding("utf-8-sig")  # -sig strips the BOM so the first header is clean
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -50,13 +58,33 @@ def detect_encoding(path: Path, sample: bytes) -> Encoding:
     if unmarked:
         return Encoding(unmarked)
     _refuse_binary(path, sample)
-    if _is_utf8(path):
+    bad = _first_non_utf8(path)
+    if bad is None:
         return Encoding("utf-8")
+    if _has_utf8_text(path):
+        # Both UTF-8 accents and bytes that are not UTF-8: read as Windows-1252 the UTF-8
+        # lines would turn into "JosÃ©", read as UTF-8 the others cannot be read at all.
+        line, byte = _line_and_byte(path, bad)
+        raise InputFileError(
+            f"{path.name}: line {line} is not UTF-8 (byte 0x{byte:02X}) although the rest of "
+            "the file is; fix that line, or save the file as "
+            "'CSV UTF-8', or name the encoding to read it with (--encoding cp1252)"
+        )
     return Encoding(
         "cp1252",
         f"{path.name}: not UTF-8, read as Windows-1252 (cp1252); if accents look wrong, "
-        "save the file as 'CSV UTF-8' and run again",
+        "save the file as 'CSV UTF-8' and run again (or name its encoding with --encoding)",
     )
+
+
+def _known_encoding(path: Path, name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise InputFileError(
+            f"{path.name}: {quoted(name)} is not an encoding Python knows; "
+            "use e.g. utf-8, cp1252, latin-1 or utf-16"
+        ) from None
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
@@ -76,25 +104,54 @@ def _refuse_binary(path: Path, sample: bytes) -> None:
     for signature, what in _SIGNATURES:
         if sample.startswith(signature):
             raise InputFileError(f"{path.name} {what}")
+    # A few stray control characters (a NUL typed into one cell) are the cells' problem,
+    # reported on their rows; many of them mean the file is not text at all.
     controls = sum(sample.count(byte) for byte in _CONTROL)
-    if b"\x00" in sample or controls > max(8, len(sample) // 100):
+    if controls > max(8, len(sample) // 100):
         raise InputFileError(
             f"{path.name} does not contain text; it is not a CSV file (was it renamed?)"
         )
 
 
-def _is_utf8(path: Path) -> bool:
-    # The whole file, not a sample: a cp1252 accent on row 900,000 must not stop a run
-    # half-way. Decoding is far faster than parsing, so this costs little.
+def _first_non_utf8(path: Path) -> int | None:
+    """Offset of the first byte that is not UTF-8, or None.
+
+    The whole file, not a sample: a cp1252 accent on row 900,000 must not stop a run
+    half-way. Decoding is far faster than parsing, so this costs little.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as handle:
-            while block := handle.read(_BLOCK):
+    done = 0
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            try:
                 decoder.decode(block)
+            except UnicodeDecodeError as error:
+                return done + error.start - len(decoder.getstate()[0])
+            done += len(block)
+    try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        return done - len(decoder.getstate()[0])
+    return None
+
+
+def _has_utf8_text(path: Path) -> bool:
+    """Whether the file holds any non-ASCII character written as UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            if _UTF8_TEXT.search(decoder.decode(block)):
+                return True
+    return False
+
+
+def _line_and_byte(path: Path, offset: int) -> tuple[int, int]:
+    """The 1-based line holding byte ``offset``, and that byte."""
+    lines = 1
+    with path.open("rb") as handle:
+        while offset > handle.tell():
+            lines += handle.read(min(_BLOCK, offset - handle.tell())).count(b"\n")
+        return lines, handle.read(1)[0]
 
 
 def sample_text(sample: bytes, encoding: str) -> str:
@@ -103,13 +160,14 @@ def sample_text(sample: bytes, encoding: str) -> str:
     return decoder.decode(sample, final=False)
 
 
-def detect_delimiter(text: str, complete: bool) -> str:
+def detect_delimiter(text: str, complete: bool, skip: int = 0) -> str:
     """The candidate used the same number of times in every sampled record.
 
     ``complete`` says whether ``text`` is the whole file (else its last record may be
-    cut short and is ignored). A file with one column has no delimiter: ",".
+    cut short and is ignored); the first ``skip`` records (titles above the header) are
+    not looked at. A file with one column has no delimiter: ",".
     """
-    records = list(_record_counts(text))
+    records = list(_record_counts(text))[skip:]
     if not complete and len(records) > 1:
         records = records[:-1]
     if not records:

@@ -18,7 +18,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import openpyxl
+import pandas as pd
 
 FORMAT_ROWS = 20  # data rows whose number formats are sampled
 _PADDING = re.compile(r"^0{2,}$")
@@ -64,11 +66,63 @@ def _duration_text(value: timedelta) -> str:
     return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
-def padded(text: str, value: object, width: int) -> str:
-    """``text`` zero-padded to ``width`` when the cell held a whole number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return text
-    return text.zfill(width) if text.lstrip("-").isdigit() else text
+def column_texts(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """:func:`cell_text` of every cell of one column, vectorised for the common kinds.
+
+    Most columns hold only text (returned as they are) or numbers and dates, converted in
+    bulk; anything else (booleans, times, durations) goes through :func:`cell_text` one
+    cell at a time.
+    """
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    types: npt.NDArray[np.object_] = np.asarray(_type_of(values), dtype=object)
+    out = values.copy()
+    floats = _of_type(types, float)
+    if floats.any():
+        out[floats] = _float_texts(values[floats].astype(np.float64))
+    stamps = _of_type(types, datetime) | _of_type(types, date)
+    if stamps.any():
+        out[stamps] = _stamp_texts(values[stamps])
+    for position in np.flatnonzero(~(floats | stamps | _of_type(types, str))):
+        out[position] = cell_text(values[position])
+    return out
+
+
+_type_of = np.frompyfunc(type, 1, 1)
+
+
+def _of_type(types: npt.NDArray[np.object_], kind: type) -> npt.NDArray[np.bool_]:
+    """Where the cell's type is exactly ``kind`` (a bool is not an int, a datetime a date)."""
+    return np.asarray(types == kind, dtype=bool)
+
+
+def _stamp_texts(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Dates and date-times as ``yyyy-mm-dd hh:mm:ss``, each distinct one formatted once."""
+    codes, uniques = pd.factorize(values)
+    try:
+        moments = pd.to_datetime(pd.Index(uniques)).to_numpy(dtype="datetime64[s]")
+    except (ValueError, OverflowError):  # outside what numpy can hold: one at a time
+        return np.array([cell_text(value) for value in values], dtype=object)
+    texts = np.char.replace(np.datetime_as_string(moments, unit="s"), "T", " ")
+    return texts.astype(object)[codes]
+
+
+def _float_texts(numbers: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
+    out = np.empty(len(numbers), dtype=object)
+    whole = np.isfinite(numbers) & (np.abs(numbers) < 1e15) & (numbers == np.round(numbers))
+    out[whole] = numbers[whole].astype(np.int64).astype(str).astype(object)
+    for position in np.flatnonzero(~whole):
+        out[position] = number_text(float(numbers[position]))
+    return out
+
+
+def padded(texts: npt.NDArray[np.object_], values: npt.NDArray[np.object_], width: int) -> None:
+    """Zero-pad to ``width``, in place, the texts of cells that held a whole number."""
+    for position, value in enumerate(values):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            text = texts[position]
+            if text.lstrip("-").isdigit():
+                texts[position] = text.zfill(width)
 
 
 def padding_widths(path: Path, sheet: str, letter_offset: int) -> dict[int, int]:

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from importer.errors import InputFileError
+from importer.wording import listing, quoted
 
 # Characters Excel and editors leave around names: BOM, no-break and zero-width spaces.
-_JUNK = "\ufeff\u00a0\u200b \t\r\n"
+_JUNK = "\ufeff\u00a0\u200b \t\r\n\x00"
 
 
 def column_letter(position: int) -> str:
@@ -44,19 +45,21 @@ def plan_headers(
     cells: Sequence[str],
     has_data: Sequence[bool],
     letter_offset: int = 0,
+    header_row: int = 1,
 ) -> HeaderPlan:
     """Name every column; drop unnamed columns that hold nothing.
 
     ``has_data[i]`` says whether column ``i`` has any non-empty cell below the header
     (only consulted for unnamed columns). ``letter_offset`` shifts the letters in
-    messages when the reader did not start at column A.
+    messages when the reader did not start at column A; ``header_row`` is the row read.
     """
     cleaned = [clean_header(cell) for cell in cells]
     if not any(cleaned):
         raise InputFileError(
-            f"{file_name}: the first row is empty; row 1 must hold the column names"
+            f"{file_name}: row {header_row} is empty; the header row must hold the column "
+            "names (choose it with --header-row)"
         )
-    _refuse_duplicates(file_name, cleaned, letter_offset)
+    _refuse_duplicates(file_name, cleaned, letter_offset, header_row)
     positions: list[int] = []
     names: list[str] = []
     unnamed: list[str] = []
@@ -70,7 +73,7 @@ def plan_headers(
         positions.append(position)
         names.append(name)
     warnings = tuple(
-        f"{file_name}: {name} has data but no header in row 1; it is read as '{name}'"
+        f"{file_name}: {name} has data but no header in row {header_row}; it is read as '{name}'"
         for name in unnamed
     )
     return HeaderPlan(tuple(positions), tuple(names), warnings)
@@ -85,17 +88,20 @@ def _free_name(wanted: str, taken: set[str]) -> str:
     return name
 
 
-def _refuse_duplicates(file_name: str, names: Sequence[str], letter_offset: int) -> None:
+def _refuse_duplicates(
+    file_name: str, names: Sequence[str], letter_offset: int, header_row: int
+) -> None:
     where: defaultdict[str, list[str]] = defaultdict(list)
     for position, name in enumerate(names):
         if name:
             where[name].append(column_letter(position + letter_offset))
     repeated = [(name, letters) for name, letters in where.items() if len(letters) > 1]
     if repeated:
-        listed = "; ".join(
-            f"'{name}' in columns {', '.join(letters)}" for name, letters in repeated
+        listed = listing(
+            (f"{quoted(name)} in columns {', '.join(letters[:5])}" for name, letters in repeated),
+            quote=False,
         )
         raise InputFileError(
-            f"{file_name}: column names must be unique, but row 1 repeats {listed}; "
+            f"{file_name}: column names must be unique, but row {header_row} repeats {listed}; "
             "rename or delete the extra columns"
         )

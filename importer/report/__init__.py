@@ -7,7 +7,7 @@ one of them is the input or the mapping: call it before sending anything.
 
 from importer.report.model import RESULT_COLUMNS, ResultFiles, ResultsInput
 from importer.report.outcome_styles import FIX_OUTCOMES
-from importer.report.paths import check_outputs, output_paths
+from importer.report.paths import check_outputs, check_writable, output_paths
 from importer.report.workbook import write_results
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "ResultFiles",
     "ResultsInput",
     "check_outputs",
+    "check_writable",
     "output_paths",
     "write_results",
 ]

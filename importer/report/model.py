@@ -27,7 +27,15 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "Lead ID",
 )
 
-__all__ = ["PROBLEMS_COLUMN", "RESULT_COLUMNS", "ResultFiles", "ResultsInput"]
+#: What the Lead ID column can and cannot hold (its header's comment).
+LEAD_ID_NOTE = (
+    "The lead's ID where LeadSquared told it: in Capture replies and in the look-ups that "
+    "check unclear sends. Add Opportunities in Bulk does not say which lead it used, so "
+    "rows sent through the bulk endpoint leave it empty (find the lead by the row's "
+    "search_by value)."
+)
+
+__all__ = ["LEAD_ID_NOTE", "PROBLEMS_COLUMN", "RESULT_COLUMNS", "ResultFiles", "ResultsInput"]
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,28 @@ def check_outputs(
     refuse_users_files(output_paths(out, source_format), input_path, mapping)
 
 
+def check_writable(out: Path, source_format: Literal["csv", "xlsx"]) -> None:
+    """Raise :class:`UsageError` unless every file the report may write can be written:
+    told before anything is sent, not after an hour of sending."""
+    for path in output_paths(out, source_format):
+        problem = _unwritable(path)
+        if problem:
+            raise UsageError(f"Cannot write {path}: {problem}; choose another --out.")
+
+
+def _unwritable(path: Path) -> str | None:
+    if path.is_dir():
+        return "a folder has that name"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only (or open in another program)"
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in {folder}"
+    return None
+
+
 def refuse_users_files(
     paths: Iterable[Path], input_path: Path | None, mapping: Path | None
 ) -> None:

@@ -31,6 +31,7 @@ class TableSheet:
         typed: Sequence[bool] | None = None,  # which columns may hold numbers and dates
         wrapped: Collection[int] = (),  # columns of long text: a fixed width, lines wrapped
         freeze_columns: int = 0,
+        notes: Mapping[int, str] | None = None,  # a column's header comment: what it holds
     ) -> None:
         self.book = book
         self.sheet: Any = book.xlsx.add_worksheet(name)
@@ -44,6 +45,8 @@ class TableSheet:
         header = book.cell_format(header=True)
         for column, title in enumerate(headers):
             self.sheet.write_string(0, column, title, header)
+        for column, note in (notes or {}).items():
+            self.sheet.write_comment(0, column, note, _COMMENT_SIZE)
 
     def append(
         self,

@@ -19,7 +19,13 @@ from importer.report import limits
 from importer.report.columns import dropped_note, plan_columns
 from importer.report.csv_table import CsvTable
 from importer.report.fixfile import FixFile
-from importer.report.model import PROBLEMS_COLUMN, RESULT_COLUMNS, ResultFiles, ResultsInput
+from importer.report.model import (
+    LEAD_ID_NOTE,
+    PROBLEMS_COLUMN,
+    RESULT_COLUMNS,
+    ResultFiles,
+    ResultsInput,
+)
 from importer.report.outcome_styles import ATTENTION_OUTCOMES, FIX_OUTCOMES, style
 from importer.report.paths import OutputPaths, check_outputs, partial
 from importer.report.row_results import ResultChunk, result_chunks
@@ -72,6 +78,7 @@ class _Report:
             typed=[False] * len(RESULT_COLUMNS) + [True] * len(self.columns.names),
             wrapped=[RESULT_COLUMNS.index(PROBLEMS_COLUMN)],
             freeze_columns=2,  # Row and Outcome stay in view while scrolling right
+            notes={RESULT_COLUMNS.index("Lead ID"): LEAD_ID_NOTE},
         )
         first = len(RESULT_COLUMNS)
         self.positions = {name: first + i for i, name in enumerate(self.columns.names)}

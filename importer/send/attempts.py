@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from importer.errors import Ambiguous, RequestRejected, RunRefused
 from importer.model import JsonDict, OpportunityRow, ReadyRow, RowOutcome
+from importer.send.activity import Activity
 from importer.send.outcomes import bulk_outcome, capture_outcome, failed, match_items
 from importer.send.payloads import SendSettings, bulk_item, capture_body
 from importer.send.recognise import is_lead_missing, is_whole_request_refusal
@@ -78,6 +79,7 @@ class Workers:
     check: Callable[[Task], Step]  # rows whose write had no clear answer ("reconcile")
     check_key: Callable[[ReadyRow], str]  # rows with the same key are checked together
     now: Callable[[], float]  # the server's clock: each row's first send time
+    activity: Activity  # what the client is doing, for the progress display
     server: str = "LeadSquared"  # named in messages
 
 

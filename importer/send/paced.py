@@ -56,4 +56,5 @@ def paced(
         failures += 1
         if failures >= retry.attempts:
             raise exhausted(outcome, failures)
-        sleep(retry.backoff(failures, rng.random()))
+        with limiter.activity.doing("retrying"):  # the progress display says so
+            sleep(retry.backoff(failures, rng.random()))

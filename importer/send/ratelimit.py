@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
+from importer.send.activity import Activity
 from importer.settings import Rate
 
 _BACKOFF = 0.8  # after a throttle, keep this fraction of the effective calls per window
@@ -35,8 +36,10 @@ class RateLimiter:
         margin: float = 0.15,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        activity: Activity | None = None,
     ) -> None:
         self.rate = rate
+        self.activity = activity or Activity()
         self.window = rate.seconds + margin
         self._clock = clock
         self._sleep = sleep
@@ -62,7 +65,8 @@ class RateLimiter:
                 wait = self._try_start(self._clock())
             if wait <= 0:
                 return
-            self._sleep(wait)
+            with self.activity.doing("waiting"):
+                self._sleep(wait)
 
     def seed(self, wall_times: Iterable[float]) -> None:
         """Count calls made before this limiter existed (``time.time()`` values, e.g. by a

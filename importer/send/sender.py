@@ -31,6 +31,7 @@ from typing import Protocol
 from importer.errors import AbortedError, AuthError, Interrupted, RetriesExhausted, RunRefused
 from importer.ledger import LedgerRun, SentRow
 from importer.model import JsonDict, Outcome, Problem, ReadyRow, RowOutcome, Target
+from importer.send.activity import Activity
 from importer.send.attempts import (
     BeforeSend,
     Step,
@@ -72,6 +73,9 @@ class SendClient(Protocol):
         self, search_by: str, value: str, columns: Sequence[str] = ()
     ) -> list[JsonDict]: ...
     def server_now(self) -> float: ...
+
+    @property
+    def activity(self) -> Activity: ...
 
 
 class ClaimLost(AbortedError):
@@ -134,6 +138,7 @@ def lsq_workers(client: SendClient, settings: SendSettings, target: Target) -> W
         check=lambda task: check_sent(client, settings, task),
         check_key=lead_of,
         now=client.server_now,
+        activity=client.activity,
     )
 
 
@@ -171,6 +176,7 @@ class _Run:
             self.first_sent[entry.row.row] = entry.sent_at
             self.unclear[entry.row.row] = entry.unclear
         self._queue_checks(entry.row for entry in caught)
+        self.workers.activity.checking(len(caught))
 
     def loop(self, pool: ThreadPoolExecutor, workers: int) -> None:
         running: dict[Future[Step], Task] = {}
@@ -284,6 +290,9 @@ class _Run:
         self._queue_checks(again, last=True)
 
     def _count(self, outcomes: Sequence[RowOutcome]) -> None:
+        self.workers.activity.checking(
+            sum(len(t.rows) for t in self.tasks if t.kind == "reconcile")
+        )
         self.done += len(outcomes)
         self.tally.update(o.outcome for o in outcomes)
         if self.progress is not None and outcomes:

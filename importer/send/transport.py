@@ -63,6 +63,7 @@ class LsqClient:
         self._rng = rng or random.Random()
         self._session = _session(settings, pool_size)
         self.server_clock = ServerClock()
+        self.activity = limiter.activity  # what this client and its limiter are doing
 
     def __repr__(self) -> str:
         return f"LsqClient({self.settings!r})"

@@ -1,5 +1,5 @@
 """Validation: pandera schemas built from a mapping; every row problem is a value."""
 
-from importer.validation.checker import CheckedChunk, Checker
+from importer.validation.checker import CheckedChunk, Checker, check_source
 
-__all__ = ["CheckedChunk", "Checker"]
+__all__ = ["CheckedChunk", "Checker", "check_source"]

@@ -18,7 +18,7 @@ Rows that name the same lead twice are found once the leads are built
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
@@ -44,37 +44,38 @@ def is_no_change(cells: pd.Series) -> pd.Series:
     return cells.astype(str).str.strip().str.casefold().eq(NO_CHANGE.casefold())
 
 
-class NoojeeChecker:
-    """Checks the chunks of one sheet for a ``destination: noojee`` mapping, in order."""
+class NoojeeChecker(Checker):
+    """Checks the chunks of one sheet for a ``destination: noojee`` mapping, in order: the
+    column checks of :class:`Checker`, then Noojee's row rules."""
 
-    def __init__(self, mapping: Mapping, sheet: str) -> None:
+    def __init__(self, mapping: Mapping, sheet: str, letters: dict[str, str] | None = None) -> None:
         if mapping.noojee is None:
             raise ValueError(f"{mapping.path} is not a Noojee mapping")
-        self.mapping = mapping
+        super().__init__(mapping, sheet, letters)
         self.section: NoojeeSection = mapping.noojee
-        self.sheet = sheet
-        self._checker = Checker(mapping, sheet)
-        self._fields = [f for f in mapping.fields if f.column is not None]
+        self._mapped = [f for f in mapping.fields if f.column is not None]
         self._phone_constant = any(
             name in self.section.phone_fields and value.strip() for name, value in mapping.constants
         )
 
-    def check(self, raw: pd.DataFrame) -> CheckedChunk:
-        """``raw``: a reader chunk of text cells, index = spreadsheet row numbers."""
-        kept = {f.column: is_no_change(raw[f.column]) for f in self._fields if f.column}
+    def check(self, raw: pd.DataFrame, found: Sequence[Problem] = ()) -> CheckedChunk:
+        """``raw``: a reader chunk of text cells, index = spreadsheet row numbers;
+        ``found``: what the reader found wrong with its rows."""
+        kept = {f.column: is_no_change(raw[f.column]) for f in self._mapped if f.column}
         blanked = raw.copy()
         for column, mask in kept.items():
             blanked.loc[mask, column] = ""
-        checked = self._checker.check(blanked)
+        checked = super().check(blanked, found)
         values = checked.values.copy()
-        for spec in self._fields:
+        for spec in self._mapped:
             values.loc[kept[spec.column or ""], spec.key] = NO_CHANGE
         # A cell kept as <NO CHANGE> was blank to the column checks: "required" is moot.
-        found = [p for p in checked.problems if not _kept(p, kept)]
-        flagged = {(p.row, p.column) for p in found}
-        found += self._row_problems(values, kept, flagged)
-        found.sort(key=lambda p: p.row)
-        return CheckedChunk(values, tuple(found), frozenset(p.row for p in found))
+        problems = [p for p in checked.problems if not _kept(p, kept)]
+        flagged = {(p.row, p.column) for p in problems}
+        problems += self._row_problems(values, kept, flagged)
+        problems.sort(key=lambda p: p.row)
+        rows = frozenset(p.row for p in problems)
+        return CheckedChunk(values, tuple(problems), rows, checked.filled)
 
     def _row_problems(
         self,
@@ -87,7 +88,7 @@ class NoojeeChecker:
         if not self.section.update:
             found += self._no_change_on_insert(kept)
             found += self._no_phone(values)
-        for spec in self._fields:
+        for spec in self._mapped:
             cells = values[spec.key]
             if spec.target == EXTERNAL_ID and self.section.update:
                 found += self._no_external_id(spec, cells)
@@ -104,12 +105,12 @@ class NoojeeChecker:
             f"{quote(NO_CHANGE)} keeps a lead's value when it is updated; a new lead has "
             "none, so Noojee refuses it (code 108) — write the value or empty the cell"
         )
-        for spec in self._fields:
+        for spec in self._mapped:
             for row in _rows(kept[spec.column or ""]):
                 yield self._problem(row, spec, "no_change_on_insert", text)
 
     def _no_phone(self, values: pd.DataFrame) -> Iterator[Problem]:
-        phones = [f for f in self._fields if f.target in self.section.phone_fields]
+        phones = [f for f in self._mapped if f.target in self.section.phone_fields]
         if self._phone_constant or not phones:
             return
         given = pd.Series(False, index=values.index)

@@ -13,23 +13,28 @@ import pandas as pd
 from importer.mapping.model import COMMENT_FIELD, STATUS_FIELD, DependentRule, FieldSpec, Mapping
 from importer.model import Problem
 from importer.validation.schema import EARLIER_ROW
+from importer.wording import listing, quoted
 
 _EXAMPLES = {"Date": "2027-01-15", "DateTime": "2027-01-15 13:45"}
 Describe = Callable[[FieldSpec, str], str]
 
 
 def quote(text: str) -> str:
-    return f"'{text}'" if len(text) <= 60 else f"'{text[:57]}…'"
+    return quoted(text)
 
 
 def or_list(options: tuple[str, ...] | list[str]) -> str:
-    items = list(options)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+    return listing(options, last="or", quote=False, limit=8)
 
 
 def _phone(spec: FieldSpec, cell: str) -> str:
     code = spec.country_code or "91"
     return f"{quote(cell)} is not a phone number; write it like +{code}-9876543210"
+
+
+def _number_example(spec: FieldSpec) -> str:
+    grouped = f"1{spec.thousands}200" if spec.thousands not in ("", ",") else "1200"
+    return f"{grouped}{spec.decimal}50"
 
 
 def _date(spec: FieldSpec, cell: str) -> str:
@@ -49,7 +54,10 @@ COLUMN_MESSAGES: dict[str, Describe] = {
         f"{quote(c)} is not an email address; write it like name@example.com"
     ),
     "invalid_phone": _phone,
-    "bad_number": lambda s, c: f"{quote(c)} is not a number; write digits only, like 1200.50",
+    "bad_number": lambda s, c: (
+        f"{quote(c)} is not a number; write it like {_number_example(s)}"
+        + (" (digits only)" if (s.decimal, s.thousands) == (".", ",") else "")
+    ),
     "bad_boolean": lambda s, c: f"{quote(c)} is not yes or no; write true or false (yes/no work)",
     "bad_datetime": _date,
     "not_an_option": lambda s, c: (
@@ -58,15 +66,48 @@ COLUMN_MESSAGES: dict[str, Describe] = {
     "too_long": lambda s, c: (
         f"{quote(c)} is {len(c)} characters long; shorten it to at most {s.max_length}"
     ),
+    "nul_character": lambda s, c: (
+        f"{quote(c)} holds a NUL character (invisible; it comes from a damaged export) — "
+        "retype the value"
+    ),
 }
+# Problems of the cell itself, whatever its column's type: no other problem of that cell
+# is reported (an error value is not also "not a number").
+CELL_CODES = ("cell_error", "nul_character")
+
+
+def _distinct(failures: pd.DataFrame) -> pd.DataFrame:
+    """One failure per cell for column checks, one per row for cross-field rules.
+
+    pandera repeats a failed frame-wide (rule) check once per column of the rules frame,
+    so those are kept once per row; a column check names its own column, so two columns
+    failing the same check on one row are two problems.
+    """
+    codes = failures["check"].astype(str).str.partition("#")[0]
+    per_column = codes.isin([*COLUMN_MESSAGES, *CELL_CODES])
+    return pd.concat(
+        [
+            failures[per_column].drop_duplicates(["check", "column", "index"]),
+            failures[~per_column].drop_duplicates(["check", "index"]),
+        ]
+    )
+
+
+def _without_shadowed(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
+    """Drops the other problems of a cell that shows an error value or a NUL character."""
+    broken = {(p.row, p.column) for p in problems if p.code in CELL_CODES}
+    if not broken:
+        return problems
+    return tuple(p for p in problems if p.code in CELL_CODES or (p.row, p.column) not in broken)
 
 
 class Describer:
     """Builds the Problems of one chunk from its failure cases."""
 
-    def __init__(self, mapping: Mapping, sheet: str) -> None:
+    def __init__(self, mapping: Mapping, sheet: str, letters: dict[str, str]) -> None:
         self.mapping = mapping
         self.sheet = sheet
+        self.letters = letters  # header -> column letter, for naming a cell
         self.order = {spec.target: n for n, spec in enumerate(mapping.fields)}
 
     def problems(
@@ -75,17 +116,16 @@ class Describer:
         if failures.empty:
             return ()
         found: list[tuple[int, int, Problem]] = []
-        cases = failures.drop_duplicates(["check", "index"])  # frame checks repeat per column
-        for (check, column), group in cases.groupby(["check", "column"], sort=False):
+        for (check, column), group in _distinct(failures).groupby(["check", "column"], sort=False):
             rows = group["index"].astype(int).tolist()
             code, _, number = str(check).partition("#")
-            if code in COLUMN_MESSAGES:
+            if code in COLUMN_MESSAGES or code == "cell_error":
                 made = self._column(code, str(column), rows, raw, values)
             else:
                 made = self._rule(code, int(number or 0), rows, rules)
             found += [(p.row, self.order.get(p.field or "", len(self.order)), p) for p in made]
         found.sort(key=lambda item: (item[0], item[1]))
-        return tuple(p for _, _, p in found)
+        return _without_shadowed(tuple(p for _, _, p in found))
 
     def _column(
         self, code: str, key: str, rows: list[int], raw: pd.DataFrame, values: pd.DataFrame
@@ -95,9 +135,18 @@ class Describer:
             raise RuntimeError(f"validation bug: check {code} on unknown column {key}")
         source = values if code == "too_long" else raw
         cells = source.loc[rows, key if code == "too_long" else spec.column]
-        describe = COLUMN_MESSAGES[code]
         for row, cell in zip(rows, cells.fillna("").astype(str).str.strip(), strict=True):
-            yield self._problem(row, spec, code, describe(spec, cell))
+            yield self._problem(row, spec, code, self._describe(code, spec, row, cell))
+
+    def _describe(self, code: str, spec: FieldSpec, row: int, cell: str) -> str:
+        if code != "cell_error":
+            return COLUMN_MESSAGES[code](spec, cell)
+        letter = self.letters.get(spec.column or "")
+        where = f"cell {letter}{row} of {quote(self.sheet)}" if letter else "the cell"
+        return (
+            f"{where} shows the Excel error {cell} instead of a value (its formula failed or "
+            "the export lost it) — fix the formula or type the value"
+        )
 
     def _rule(
         self, code: str, number: int, rows: list[int], rules: pd.DataFrame

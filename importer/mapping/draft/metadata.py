@@ -70,7 +70,13 @@ class AccountField:
     def type(self) -> str:
         # A multi-select cell holds several options at once: checked as text only.
         known = mapping_type(self.data_type)
-        return "String" if self.multi_select or known is None else known
+        if self.multi_select:
+            return "String"
+        if self.options and known != "Boolean":
+            # Options listed are what the field takes, whatever LeadSquared calls its type
+            # (its Status field is not typed "Dropdown").
+            return "Dropdown"
+        return "String" if known is None else known
 
     @property
     def length(self) -> int | None:

@@ -54,6 +54,7 @@ class DraftPlan:
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...]
     comments_on_status_change: bool
+    comments_told: bool  # read from the account's metadata (else inferred: a question)
     duplicate_key: tuple[str, ...]
     left_out: tuple[str, ...]  # one line each: which field and why
     hidden_lead_fields: int  # lead fields LeadSquared keeps out of imports
@@ -84,13 +85,21 @@ def plan_draft(
         search_by=search.schema,
         columns=columns,
         rules=rules,
-        comments_on_status_change=COMMENT_FIELD in mapped,
+        comments_on_status_change=_comments(type_metadata, mapped),
+        comments_told=isinstance(type_metadata.get("CommentsOnStatusChange"), bool),
         duplicate_key=tuple(
             k for k in option_values(type_metadata.get("DuplicateDetectionFields")) if k in mapped
         ),
         left_out=tuple(left_out),
         hidden_lead_fields=len(leads) - len(shown),
     )
+
+
+def _comments(type_metadata: dict[str, Any], mapped: dict[str, Column]) -> bool:
+    """Comments on status change as the metadata says; when it does not say (LeadSquared's
+    own metadata may not), a guess: the type has the comment field."""
+    told = type_metadata.get("CommentsOnStatusChange")
+    return told if isinstance(told, bool) else COMMENT_FIELD in mapped
 
 
 def _search_field(leads: list[AccountField], search_by: str) -> AccountField:

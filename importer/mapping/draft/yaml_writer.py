@@ -83,21 +83,23 @@ def _top(plan: DraftPlan) -> list[str]:
         "  do_not_post_duplicate_activity: false",
         "",
         "# The zone of the sheet's local date-times (e.g. Asia/Kolkata); they are sent as UTC.",
-        "# UTC is a placeholder: the account's metadata does not say which zone your sheet uses.",
+        "# QUESTION: UTC is a placeholder; the metadata does not say which zone your sheet uses.",
         "timezone: UTC",
     ]
 
 
 def _account(plan: DraftPlan) -> list[str]:
     lines = ["", "# The account's rules; the dry run enforces them offline.", "account:"]
-    if plan.comments_on_status_change:
+    if plan.comments_told:
+        lines += ["  # Comments on opportunity status change, as the account's settings say."]
+    elif plan.comments_on_status_change:
         lines += [
-            "  # Inferred, not read: this type has an mx_Custom_19 field, the one LeadSquared",
-            "  # requires with a Status when comments on opportunity status change are on.",
-            "  # Set false if they are off in your account's Settings; it must match them.",
+            "  # QUESTION: inferred, not read - this type has an mx_Custom_19 field, the one",
+            "  # LeadSquared requires with a Status when comments on opportunity status change",
+            "  # are on. Set false if they are off in your account's Settings.",
         ]
     else:
-        lines += ["  # Inferred: this type has no mx_Custom_19 (status comment) field."]
+        lines += ["  # QUESTION: inferred - this type has no mx_Custom_19 (status comment) field."]
     lines.append(f"  comments_on_status_change: {str(plan.comments_on_status_change).lower()}")
     if plan.duplicate_key:
         lines += [

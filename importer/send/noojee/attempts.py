@@ -47,6 +47,7 @@ def noojee_workers(client: NoojeeClient, context: Context) -> Workers:
         check=lambda task: check_leads(client, context, task),
         check_key=lambda row: row.key,  # every lead is checked alone
         now=time.time,
+        activity=client.limiter.activity,
         server="Noojee",
     )
 

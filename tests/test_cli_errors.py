@@ -1,0 +1,104 @@
+"""Bad options and settings as a user types them (issue 8): one line on stderr, exit 2, no
+traceback, nothing sent - and, once rows were sent, a failure is a stop (exit 3), never
+"nothing done"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from importer import results
+from importer.errors import AbortedError
+from importer.run import RunOptions, run_import
+from importer.sandbox.testing import RunningSandbox
+from importer.settings import Settings, load_settings, parse_rate
+from tests.e2e_support import MAPPING, SAMPLE_CSV, cli, run_args, sample_subset
+
+
+def one_line_exit_2(result: Any) -> str:
+    assert result.code == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return str(lines[0])
+
+
+def test_a_usage_mistake_is_one_line() -> None:
+    line = one_line_exit_2(cli("run", SAMPLE_CSV))  # --mapping missing
+    assert "--mapping" in line
+    assert "lsq-import run --help" in line
+
+
+@pytest.mark.parametrize("workers", ["0", "-3", "100000"])
+def test_workers_out_of_range_are_refused(tmp_path: Path, workers: str) -> None:
+    args = run_args(SAMPLE_CSV, tmp_path / "r.xlsx", "--workers", workers)
+    assert "--workers" in one_line_exit_2(cli(*args))
+
+
+@pytest.mark.parametrize("rate", ["99999999999999999999/1s", "25/99999999999999999999s", "0/5s"])
+def test_an_absurd_rate_is_refused(tmp_path: Path, rate: str) -> None:
+    args = run_args(SAMPLE_CSV, tmp_path / "r.xlsx", "--rate", rate)
+    assert "--rate" in one_line_exit_2(cli(*args))
+
+
+def test_the_workbook_must_be_xlsx(tmp_path: Path) -> None:
+    result = cli("validate", SAMPLE_CSV, "-m", MAPPING, "--out", tmp_path / "r.csv")
+    assert ".xlsx" in one_line_exit_2(result)
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_credentials_in_the_host_are_never_echoed(tmp_path: Path) -> None:
+    env = {
+        "LSQ_HOST": "ftp://admin:hunter2@example.com",
+        "LSQ_ACCESS_KEY": "u$k",
+        "LSQ_SECRET_KEY": "s",
+    }
+    line = one_line_exit_2(cli(*run_args(SAMPLE_CSV, tmp_path / "r.xlsx"), env=env))
+    assert "hunter2" not in line
+    assert "LSQ_HOST" in line
+
+
+def test_a_short_key_does_not_mangle_messages() -> None:
+    settings = Settings("https://api.leadsquared.com", "Le", "red")
+    assert settings.scrub("LeadSquared refused the request") == "LeadSquared refused the request"
+    assert settings.scrub("key Le was refused") == "key *** was refused"
+
+
+def test_a_key_that_cannot_travel_in_a_header_is_a_config_error(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    env = {**sandbox.env(), "LSQ_SECRET_KEY": "sécret-ключ"}
+    line = one_line_exit_2(cli(*run_args(SAMPLE_CSV, tmp_path / "r.xlsx"), env=env))
+    assert "LSQ_SECRET_KEY" in line
+    assert "ключ" not in line
+    assert sandbox.stats()["calls_total"] == 0
+
+
+def test_an_output_that_cannot_be_written_stops_before_anything_is_sent(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "r.xlsx.part").mkdir()  # where the workbook would be written
+    line = one_line_exit_2(cli(*run_args(SAMPLE_CSV, tmp_path / "r.xlsx"), env=sandbox.env()))
+    assert "r.xlsx.part" in line
+    assert sandbox.stats()["calls_total"] == 0
+
+
+def test_a_failure_after_sending_is_a_stop_and_the_outcomes_are_kept(
+    sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    source = sample_subset(tmp_path, 5)
+    settings = load_settings(environ=sandbox.env())
+    options = RunOptions(out=tmp_path / "r.xlsx", rate=parse_rate("1000/1s"))
+    with monkeypatch.context() as patched:
+        patched.setattr(results, "write_results", disk_full)
+        with pytest.raises(AbortedError, match="5 rows were sent") as stopped:
+            run_import(source, MAPPING, settings, options)
+    assert stopped.value.exit_code == 3
+    assert "run the same command again" in str(stopped.value)
+    again = run_import(source, MAPPING, settings, options)
+    assert (again.counts, again.sent_now) == ({"created": 5}, 0)
