@@ -95,7 +95,7 @@ def test_insert_rules(tmp_path: Path) -> None:
         6: ["bad_number"],
         8: ["no_change_on_insert"],
         9: ["no_change_on_insert", "no_phone_number"],
-        10: ["duplicate_in_file"],
+        10: ["same_lead_in_file"],
     }
     leads = {lead.row: dict(lead.fields) for lead in leads_of(write_csv(tmp_path, rows), MAPPING)}
     assert leads[7]["njPriority"] == "7"
@@ -134,7 +134,7 @@ def test_update_rules(tmp_path: Path) -> None:
     source = write_csv(tmp_path, rows)
     assert codes(source, mapping) == {
         3: ["mandatory_missing"],  # the mapping says so; else missing_unique_field
-        4: ["duplicate_in_file"],
+        4: ["same_lead_in_file"],
         5: ["unknown_disposition"],
         6: ["missing_unique_field"],
         8: ["bad_priority"],
@@ -169,5 +169,5 @@ def test_leads_without_an_external_id_are_known_by_their_numbers(tmp_path: Path)
     ]
     found = validate(write_csv(tmp_path, rows), mapping)
     (problem,) = found.problems
-    assert (problem.row, problem.code, problem.column) == (4, "duplicate_in_file", "Mobile")
+    assert (problem.row, problem.code, problem.column) == (4, "same_lead_in_file", "Mobile")
     assert "same phone numbers and no njExternalLeadId as row 2" in problem.message

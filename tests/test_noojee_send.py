@@ -74,11 +74,11 @@ def test_every_insert_code_becomes_its_outcome(sandbox: RunningSandbox, tmp_path
         2: (Outcome.CREATED, None),
         3: (Outcome.INVALID, "no_phone_number"),
         4: (Outcome.FAILED, "do_not_call"),
-        5: (Outcome.DUPLICATE, "duplicate"),
+        5: (Outcome.DUPLICATE, "duplicate_number"),
         6: (Outcome.INVALID, "unknown_disposition"),
         7: (Outcome.INVALID, "no_change_on_insert"),
         8: (Outcome.FAILED, "unknown_contact_hours"),
-        9: (Outcome.DUPLICATE, "duplicate"),
+        9: (Outcome.DUPLICATE, "duplicate_external_id"),
         10: (Outcome.CREATED, None),
     }
     assert "the dry run should have caught this" in found[3].message
@@ -115,7 +115,7 @@ def test_every_update_code_becomes_its_outcome(sandbox: RunningSandbox, tmp_path
     found = send_leads_to(sandbox, tmp_path, leads, mapping)
     assert {row: outcome_and_code(o) for row, o in found.items()} == {
         2: (Outcome.UPDATED, None),
-        3: (Outcome.FAILED, "lead_not_found"),
+        3: (Outcome.FAILED, "external_id_not_found"),
         4: (Outcome.FAILED, "disposition_required"),
         5: (Outcome.NEEDS_REVIEW, "edit_conflict"),
         6: (Outcome.INVALID, "unknown_disposition"),
@@ -261,7 +261,7 @@ def test_a_lost_answer_that_cannot_be_checked_is_for_a_person(
         run.claim(next(run.pending()), "crashed", 0.0)
         found = send_run(sandbox, run, mapping)
     assert found[2].outcome is Outcome.NEEDS_REVIEW
-    assert found[2].problems[0].code == "needs_review"
+    assert found[2].problems[0].code == "answer_lost"
     assert noojee_stats(sandbox)["calls_total"] == 0, "nothing is sent blindly"
     said = "could overwrite changes" if kind == "update" else "a resend could create it twice"
     assert said in found[2].message

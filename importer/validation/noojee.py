@@ -12,8 +12,8 @@ each is a problem. The row rules, each a stable problem code (README, "Noojee Co
     bad_datetime          a text njCallBackDate that is not yyyy/MM/dd HH:mm
     bad_priority          njPriority not a whole number from 0 to 100
 
-Rows that name the same lead twice are found once the leads are built
-(:mod:`importer.send.noojee.leads`): their identity lives there.
+Rows that name the same lead twice (``same_lead_in_file``) are found once the leads are
+built (:mod:`importer.send.noojee.leads`): their identity lives there.
 """
 
 from __future__ import annotations

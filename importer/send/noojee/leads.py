@@ -122,7 +122,7 @@ class DialerLeads:
             f"delete one of the two rows or {fix}"
         )
         column, field = (spec.column, spec.target) if spec else (None, None)
-        return Problem(lead.sheet, lead.row, column, field, "duplicate_in_file", message)
+        return Problem(lead.sheet, lead.row, column, field, "same_lead_in_file", message)
 
 
 def _numbers(phones: list[str]) -> list[str]:

@@ -2,10 +2,11 @@
 on (the table is in the README, "Noojee Contact").
 
     0         created (insert) / updated (update)
-    101       failed        lead_not_found         no lead has the njExternalLeadId
+    101       failed        external_id_not_found  no lead has the njExternalLeadId
     102       invalid       no_phone_number        the dry run should have caught it
     104       failed        do_not_call            a number is on the Do-Not-Call list
-    105, 112  duplicate     duplicate              the campaign already has the number / id
+    105       duplicate     duplicate_number       the campaign already has one of its numbers
+    112       duplicate     duplicate_external_id  the campaign already has its external id
     106       invalid       unknown_disposition    the dry run should have caught it
     107       failed        disposition_required   the lead has no disposition yet: give one
     108       invalid       no_change_on_insert    the dry run should have caught it
@@ -112,7 +113,7 @@ def unclear_outcome(lead: DialerLead, context: Context) -> RowOutcome:
             "allow_duplicates: true a resend could create it twice. Look for it "
             f"({lead.identity}) and run the row again only if it is not there."
         )
-    return _outcome(lead, Outcome.NEEDS_REVIEW, "needs_review", text, None, None, context)
+    return _outcome(lead, Outcome.NEEDS_REVIEW, "answer_lost", text, None, None, context)
 
 
 def _duplicate(lead: DialerLead, said: Said, context: Context, how: How) -> RowOutcome:
@@ -136,7 +137,7 @@ def _duplicate(lead: DialerLead, said: Said, context: Context, how: How) -> RowO
             "that one may have saved it; with allow_duplicates: true it was not sent blindly "
             "again. Check the campaign and add it by hand if it is missing."
         )
-        return _outcome(lead, Outcome.NEEDS_REVIEW, "needs_review", text, said, None, context)
+        return _outcome(lead, Outcome.NEEDS_REVIEW, "maybe_saved", text, said, None, context)
     text = f"{campaign} already has a lead with {what} ({said.message}); nothing new was created."
     if how == "after_refusal":
         text += (
@@ -144,7 +145,8 @@ def _duplicate(lead: DialerLead, said: Said, context: Context, how: How) -> RowO
             " the rows before a refused one, that request saved it.)"
         )
     field = EXTERNAL_ID if by_id else None
-    return _outcome(lead, Outcome.DUPLICATE, "duplicate", text, said, field, context)
+    code = "duplicate_external_id" if by_id else "duplicate_number"
+    return _outcome(lead, Outcome.DUPLICATE, code, text, said, field, context)
 
 
 def _outcome(
@@ -234,7 +236,7 @@ def _contact_hours(lead: DialerLead, c: Context) -> str:
 
 Explain = Callable[[DialerLead, Context], str]
 _RULES: dict[int, tuple[Outcome, str, str | None, Explain]] = {
-    LEAD_NOT_FOUND: (Outcome.FAILED, "lead_not_found", EXTERNAL_ID, _lead_not_found),
+    LEAD_NOT_FOUND: (Outcome.FAILED, "external_id_not_found", EXTERNAL_ID, _lead_not_found),
     NO_PHONE_FIELDS: (Outcome.INVALID, "no_phone_number", None, _no_phone),
     DNC: (Outcome.FAILED, "do_not_call", None, _dnc),
     INVALID_DISPOSITION: (Outcome.INVALID, "unknown_disposition", DISPOSITION, _bad_disposition),
