@@ -3,7 +3,12 @@ none of it ever repeats the key."""
 
 from __future__ import annotations
 
+from urllib.parse import quote, quote_plus
+
 import pytest
+import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from importer.errors import Ambiguous, AuthError, ConfigError, RunRefused
 from importer.send.classify import TryAgain
@@ -64,3 +69,20 @@ def test_a_per_lead_reply_is_read_lead_by_lead() -> None:
     broken = judge(400, '{"code": 105, "message": "D", "leads": [{"x": 1}]}', SETTINGS)
     assert isinstance(broken, NoojeeReply)
     assert broken.leads is None  # cannot be trusted lead by lead: bisected instead
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.text(st.characters(min_codepoint=33, max_codepoint=0x2FFF), min_size=8, max_size=40))
+def test_a_key_in_a_url_is_always_scrubbed(key: str) -> None:
+    """Whatever the key, the URL requests builds with it (and the text around it, as an
+    exception would quote it) holds no form of it once scrubbed."""
+    chosen = NoojeeSettings(host="https://dialer.example", api_key=key)
+    prepared = requests.Request(
+        "POST",
+        chosen.host + "/servicemanager/rest/CampaignAPI/insertLeadFast",
+        params={"apiKey": key, "fCampaignId": "7"},
+    ).prepare()
+    said = chosen.scrub(f"Max retries exceeded with url: {prepared.url} (key {key})")
+    assert key not in said
+    assert quote_plus(key) not in said
+    assert quote(key, safe="") not in said
