@@ -1,0 +1,93 @@
+"""When each row followed by :mod:`importer.send.follow` is next due, timed from the
+queue's own delay (the latest metrics' ``MaxDelayInSeconds``), never from a fixed tick:
+
+* a request's **first poll** is due once that delay (plus :data:`SLACK`) has passed since
+  it was queued - read when it falls due, so a newer metrics read moves every waiting
+  request at once;
+* a request still in the queue is polled again after half that delay, then twice as long
+  each time, at most :data:`MAX_WAIT` apart;
+* a row to **look up** (sent, its RequestID never known) is due once the delay has passed
+  since it was sent, plus :data:`SLACK` more: the queue may still hold it.
+
+Not thread-safe: the follower holds its lock around every call.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+from dataclasses import dataclass
+
+from importer.model import OpportunityRow
+from importer.send.async_api import QueueMetrics
+
+MIN_WAIT = 0.5  # seconds; the shortest wait before a poll
+SLACK = 0.5  # added to the queue's delay: MaxDelayInSeconds is whole seconds
+MAX_WAIT = 300.0  # the longest wait between two polls of one request
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """One row followed: a request to poll, or (``request_id`` None) a row to look up."""
+
+    row: OpportunityRow
+    request_id: str | None
+    since: float  # our monotonic clock when it was (about) sent
+    sent_at: float | None = None  # the server's clock when it was sent, if known
+    polls: int = 0  # polls that found it still queued
+    failures: int = 0  # polls or look-ups that failed
+
+
+class Schedule:
+    """The rows followed and when each is due; counts of those not settled yet."""
+
+    def __init__(self, metrics: QueueMetrics) -> None:
+        self.metrics = metrics
+        self.open = 0  # rows followed and not settled (those being worked on included)
+        self.unclear = 0  # of which rows to look up
+        self._fresh: deque[Waiting] = deque()  # never polled, in the order they were queued
+        self._later: list[tuple[float, int, Waiting]] = []  # (due, tiebreak, row)
+        self._order = itertools.count()
+
+    def first_wait(self) -> float:
+        return max(self.metrics.max_delay, MIN_WAIT) + SLACK
+
+    def add(self, waiting: Waiting, due: float | None = None) -> None:
+        """Follow a row; ``due`` overrides when a row to look up is first due."""
+        self.open += 1
+        if waiting.request_id is None:
+            self.unclear += 1
+            self.again(waiting, waiting.since + self.first_wait() + SLACK if due is None else due)
+        elif self._fresh and waiting.since < self._fresh[-1].since:  # resumed, out of order
+            self.again(waiting, waiting.since + self.first_wait())
+        else:
+            self._fresh.append(waiting)
+
+    def again(self, waiting: Waiting, due: float) -> None:
+        """Due again at ``due`` (a row taken by :meth:`due` and not settled)."""
+        heapq.heappush(self._later, (due, next(self._order), waiting))
+
+    def backoff(self, polls: int) -> float:
+        """The wait after the ``polls``-th poll found the request still queued."""
+        return min(MAX_WAIT, max(MIN_WAIT, self.first_wait() * 2.0 ** (polls - 2)))
+
+    def settled(self, waiting: Waiting) -> None:
+        self.open -= 1
+        self.unclear -= waiting.request_id is None
+
+    def due(self, now: float, limit: int) -> list[Waiting]:
+        """At most ``limit`` rows due by ``now``, taken off the schedule."""
+        first = self.first_wait()
+        found: list[Waiting] = []
+        while self._fresh and len(found) < limit and self._fresh[0].since + first <= now:
+            found.append(self._fresh.popleft())
+        while self._later and len(found) < limit and self._later[0][0] <= now:
+            found.append(heapq.heappop(self._later)[2])
+        return found
+
+    def next_due(self) -> float:
+        """When the next row falls due (inf: none waits)."""
+        times = [self._fresh[0].since + self.first_wait()] if self._fresh else []
+        times += [self._later[0][0]] if self._later else []
+        return min(times, default=float("inf"))
