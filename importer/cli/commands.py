@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from importer.cli.console import print_dry_run, print_import
-from importer.cli.options import config_option, input_options, ledger_option, sheet_arg
+from importer.cli.options import (
+    async_options,
+    config_option,
+    input_options,
+    ledger_option,
+    sheet_arg,
+)
 from importer.model import TARGETS, Target
 
 
@@ -71,6 +77,7 @@ def checked(
     is_flag=True,
     help="If another import into this account is running, wait for it instead of stopping.",
 )
+@async_options
 @config_option
 @click.option("--dry-run", is_flag=True, help="Only check the rows, exactly like `validate`.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or progress lines.")
@@ -86,6 +93,8 @@ def run(
     ledger: Path | None,
     allow_resend: bool,
     wait: bool,
+    no_wait: bool,
+    status_rate: str | None,
     config: Path | None,
     dry_run: bool,
     quiet: bool,
@@ -115,6 +124,8 @@ def run(
         target=target,
         rate=parse_rate(rate),
         workers=workers,
+        wait_for_queue=not no_wait,
+        status_rate=parse_rate(status_rate) if status_rate else None,
     )
     stop = threading.Event()
 

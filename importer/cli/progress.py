@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from importer.model import Outcome
+from importer.send.queue_tally import QueueTally
 
 # What the running tally shows: the finished outcomes a sent row can end with.
 SHOWN = (
@@ -75,4 +76,6 @@ class ProgressReporter:
 
 def _tally(counts: Mapping[Outcome, int]) -> str:
     shown = [f"{outcome} {counts[outcome]}" for outcome in SHOWN if counts.get(outcome)]
-    return ", ".join(shown) or "nothing yet"
+    text = ", ".join(shown) or "nothing yet"
+    # Target async: submitted / queued, and LeadSquared's queue (importer.send.follow).
+    return f"{text}; {counts.describe()}" if isinstance(counts, QueueTally) else text
