@@ -21,6 +21,7 @@ from importer.send.async_send import send_async
 from importer.send.outcomes import SERVER_ERROR
 from importer.send.sender import send
 from importer.settings import load_settings, parse_rate
+from importer.status import StatusOptions, collect_queued
 from tests.e2e_support import MAPPING, SAMPLE_XLSX, ledger_of, sample_subset, valid_emails
 from tests.ledger_support import add_rows, open_run, outcomes, spec
 from tests.test_run_e2e import workbook_rows
@@ -177,3 +178,38 @@ def test_a_status_rate_gives_polls_a_limiter_of_their_own(sandbox: RunningSandbo
             assert apart.polls is not apart.writes
             assert apart.polls.limiter.rate == parse_rate("5/1s")
             assert apart.metrics().pending == 0
+
+
+def test_status_refuses_a_run_whose_file_changed(sandbox_factory: Factory, tmp_path: Path) -> None:
+    box = sandbox_factory(rate=FAST, async_delay="1000s")  # the rows stay queued
+    source = sample_subset(tmp_path, 5)
+    out = tmp_path / "r.xlsx"
+    queued = run_sample(box, out, "async", source, wait_for_queue=False)
+    assert queued.counts == {Outcome.QUEUED: 5}
+    assert queued.exit_code == 0
+    source.write_bytes(source.read_bytes() + b"\n")
+    settings = load_settings(environ=box.env())
+    options = StatusOptions(ledger=ledger_of(out), rate=parse_rate(FAST))
+    (found,) = collect_queued(settings, options)
+    assert found.report is None
+    assert found.exit_code == 2
+    assert found.problem is not None
+    assert "missing or changed" in found.problem
+    assert box.stats()["calls"].get("async/status", 0) == 0
+
+
+def test_an_unclear_submit_waits_for_the_queue_that_holds_it(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    # The queue was empty when the run began; each request is applied and queued for 1.5 to
+    # 2.5 s, but its reply is a 500. A look-up before the queue processed it would find
+    # nothing and send the row again.
+    box = sandbox_factory(
+        rate=FAST, async_delay="2s±0.5s", faults="applied500:1", duplicate_detection=False
+    )
+    rows = make_rows(3)
+    done = sent_rows(box, rows, tmp_path / "j", "async")
+    stats = box.stats()
+    assert {o.outcome for o in done.values()} == {Outcome.CREATED}
+    assert stats["calls"]["async/capture"] == 3
+    assert stats["opportunities_per_lead"] == {r.search_value.lower(): 1 for r in rows}

@@ -173,11 +173,18 @@ def test_the_first_poll_waits_for_the_queues_own_delay() -> None:
     assert len(schedule.due(101.0 + SLACK, 10)) == 1
 
 
-def test_a_row_to_look_up_waits_longer_than_a_poll() -> None:
-    schedule = Schedule(QueueMetrics(pending=0, max_delay=2))
-    schedule.add(waiting(10.0, request_id=None))
+def test_a_row_to_look_up_waits_for_metrics_that_know_of_it() -> None:
+    schedule = Schedule(QueueMetrics(pending=0, max_delay=0), now=5.0)
+    schedule.add(waiting(10.0, request_id=None))  # sent after the metrics were read
     assert (schedule.open, schedule.unclear) == (1, 1)
+    assert schedule.next_due() == float("inf")
+    assert schedule.due(1000.0, 10) == []
+    assert schedule.metrics_due(10.1, submitted=1)
+    schedule.read(QueueMetrics(pending=1, max_delay=2), now=10.1, submitted=1)
+    assert not schedule.metrics_due(10.2, submitted=1)
+    # ... then longer than a poll: the queue's delay and twice the slack.
     assert schedule.next_due() == pytest.approx(10.0 + 2 + 2 * SLACK)
+    assert len(schedule.due(10.0 + 2 + 2 * SLACK, 10)) == 1
 
 
 @given(

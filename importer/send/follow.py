@@ -2,12 +2,11 @@
 polled with LeadSquared's Status API until it finishes, and every row sent whose
 RequestID never arrived is looked up before anything is resent.
 
-When each row is due comes from the queue's own delay (:mod:`importer.send.poll_schedule`);
-the metrics that tell it are read every :data:`METRICS_EVERY` seconds while rows are
-followed, and once early after an empty queue was seen (our first requests were not in it
-yet). Due rows go out in batches from a small pool, each call through the rate limiter, so
-polls and submits share the account's limit (unless ``--status-rate`` gives polls their
-own). What each poll says (:mod:`importer.send.async_outcomes`):
+When each row is due comes from the queue's own delay, as its metrics tell it
+(:mod:`importer.send.poll_schedule`). Due rows go out in batches from a small pool, each
+call through the rate limiter, so polls and submits share the account's limit (unless
+``--status-rate`` gives polls their own). What a poll says
+(:mod:`importer.send.async_outcomes`):
 
     In-Queue                          polled again later (backoff)
     Success / FAILURE / ERROR         the row's outcome, committed
@@ -42,11 +41,9 @@ from importer.send.poll_schedule import Schedule, Waiting
 from importer.send.queue_tally import QueueTally
 from importer.send.sender import MAX_ATTEMPTS, MAX_LOOKUPS, Progress
 
-METRICS_EVERY = 10.0  # seconds between two metrics reads while rows are followed
-METRICS_SOON = 1.0  # after an empty queue was seen and requests were queued since
 MAX_POLL_FAILURES = 3  # polls of one request that failed after every retry: then stop
 MAX_OPEN = 5_000  # rows followed at once (the sender waits beyond it)
-REPORT_EVERY = 1.0  # seconds between two progress reports
+REPORT_EVERY = 2.0  # seconds between two progress reports (each counts the ledger's rows)
 
 PollResult = TaskStatus | None | RetriesExhausted
 
@@ -74,8 +71,7 @@ class Follower:
         self.workers = max(1, workers)
         self.fatal: BaseException | None = None
         self.submitted = 0
-        self._schedule = Schedule(metrics)
-        self._metrics_at, self._soon = clock(), metrics.pending == 0
+        self._schedule = Schedule(metrics, clock())
         self._cond = threading.Condition()
         self._backlog: Iterator[QueuedRow] = iter(())  # queued by earlier runs, unread
         self._backlog_done = True
@@ -181,8 +177,7 @@ class Follower:
         with ThreadPoolExecutor(self.workers, thread_name_prefix="poll") as pool:
             try:
                 while not (self.stop.is_set() or self._halt.is_set()):
-                    if self._metrics_due():
-                        self._read_metrics()
+                    self._read_metrics()
                     with self._cond:
                         self._read_backlog()
                         now = self.clock()
@@ -202,21 +197,15 @@ class Follower:
                 with self._cond:
                     self._cond.notify_all()
 
-    def _metrics_due(self) -> bool:
-        with self._cond:
-            if not self._schedule.open:
-                return False
-            age = self.clock() - self._metrics_at
-            soon = self._soon and self.submitted > 0 and age >= METRICS_SOON
-            return age >= METRICS_EVERY or soon
-
     def _read_metrics(self) -> None:
+        with self._cond:
+            if not self._schedule.metrics_due(self.clock(), self.submitted):
+                return
         asked = time.time()
         metrics = self.api.metrics()
         self._note_calls([asked])
         with self._cond:
-            self._schedule.metrics, self._metrics_at = metrics, self.clock()
-            self._soon = self._soon and metrics.pending == 0 and not self.submitted
+            self._schedule.read(metrics, self.clock(), self.submitted)
 
     def _work(self, pool: ThreadPoolExecutor, batch: list[Waiting]) -> None:
         """One batch: polls and look-ups at once (each through the limiter), then what

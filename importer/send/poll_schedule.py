@@ -7,7 +7,11 @@ queue's own delay (the latest metrics' ``MaxDelayInSeconds``), never from a fixe
 * a request still in the queue is polled again after half that delay, then twice as long
   each time, at most :data:`MAX_WAIT` apart;
 * a row to **look up** (sent, its RequestID never known) is due once the delay has passed
-  since it was sent, plus :data:`SLACK` more: the queue may still hold it.
+  since it was sent, plus :data:`SLACK` more - the queue may still hold it - and only by
+  metrics read after it was sent (an older read knew nothing of it).
+
+The metrics are read every :data:`METRICS_EVERY` seconds while rows are followed, and
+once early after an empty queue was seen (our first requests were not in it yet).
 
 Not thread-safe: the follower holds its lock around every call.
 """
@@ -25,6 +29,8 @@ from importer.send.async_api import QueueMetrics
 MIN_WAIT = 0.5  # seconds; the shortest wait before a poll
 SLACK = 0.5  # added to the queue's delay: MaxDelayInSeconds is whole seconds
 MAX_WAIT = 300.0  # the longest wait between two polls of one request
+METRICS_EVERY = 10.0  # seconds between two metrics reads while rows are followed
+METRICS_SOON = 1.0  # after an empty queue was seen and requests were queued since
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +46,48 @@ class Waiting:
 
 
 class Schedule:
-    """The rows followed and when each is due; counts of those not settled yet."""
+    """The rows followed and when each is due; counts of those not settled yet. A row
+    already followed is not taken in twice."""
 
-    def __init__(self, metrics: QueueMetrics) -> None:
-        self.metrics = metrics
-        self.open = 0  # rows followed and not settled (those being worked on included)
+    def __init__(self, metrics: QueueMetrics, now: float = 0.0) -> None:
+        self.metrics, self._metrics_at, self._soon = metrics, now, metrics.pending == 0
+        self._rows: set[int] = set()  # rows followed, not settled (those being worked on too)
         self.unclear = 0  # of which rows to look up
         self._fresh: deque[Waiting] = deque()  # never polled, in the order they were queued
         self._later: list[tuple[float, int, Waiting]] = []  # (due, tiebreak, row)
         self._order = itertools.count()
+        # Rows to look up for the first time, each with its due time when it is forced
+        # (None: when the queue's delay has passed). Few: only unclear sends.
+        self._settle: list[tuple[float | None, Waiting]] = []
+
+    @property
+    def open(self) -> int:
+        return len(self._rows)
+
+    def metrics_due(self, now: float, submitted: int) -> bool:
+        """Whether the metrics should be read again (``submitted``: requests queued by
+        this run so far)."""
+        if not self.open:
+            return False
+        age = now - self._metrics_at
+        soon = self._soon and submitted > 0 and age >= METRICS_SOON
+        return age >= METRICS_EVERY or soon or any(self._knows_nothing_of(w) for w in self._waits())
+
+    def read(self, metrics: QueueMetrics, now: float, submitted: int) -> None:
+        self.metrics, self._metrics_at = metrics, now
+        self._soon = self._soon and metrics.pending == 0 and not submitted
 
     def first_wait(self) -> float:
         return max(self.metrics.max_delay, MIN_WAIT) + SLACK
 
     def add(self, waiting: Waiting, due: float | None = None) -> None:
         """Follow a row; ``due`` overrides when a row to look up is first due."""
-        self.open += 1
+        if waiting.row.row in self._rows:
+            return
+        self._rows.add(waiting.row.row)
         if waiting.request_id is None:
             self.unclear += 1
-            self.again(waiting, waiting.since + self.first_wait() + SLACK if due is None else due)
+            self._settle.append((due, waiting))
         elif self._fresh and waiting.since < self._fresh[-1].since:  # resumed, out of order
             self.again(waiting, waiting.since + self.first_wait())
         else:
@@ -73,7 +102,7 @@ class Schedule:
         return min(MAX_WAIT, max(MIN_WAIT, self.first_wait() * 2.0 ** (polls - 2)))
 
     def settled(self, waiting: Waiting) -> None:
-        self.open -= 1
+        self._rows.discard(waiting.row.row)
         self.unclear -= waiting.request_id is None
 
     def due(self, now: float, limit: int) -> list[Waiting]:
@@ -84,10 +113,29 @@ class Schedule:
             found.append(self._fresh.popleft())
         while self._later and len(found) < limit and self._later[0][0] <= now:
             found.append(heapq.heappop(self._later)[2])
+        for item in list(self._settle):
+            if len(found) < limit and self._settle_at(*item) <= now:
+                self._settle.remove(item)
+                found.append(item[1])
         return found
 
     def next_due(self) -> float:
         """When the next row falls due (inf: none waits)."""
         times = [self._fresh[0].since + self.first_wait()] if self._fresh else []
         times += [self._later[0][0]] if self._later else []
+        times += [self._settle_at(*item) for item in self._settle]
         return min(times, default=float("inf"))
+
+    def _settle_at(self, forced: float | None, waiting: Waiting) -> float:
+        if forced is not None:
+            return forced
+        if self._knows_nothing_of(waiting):
+            return float("inf")  # until the metrics are read again
+        return waiting.since + self.first_wait() + SLACK
+
+    def _waits(self) -> list[Waiting]:
+        """Rows to look up whose time depends on the queue's delay."""
+        return [w for forced, w in self._settle if forced is None]
+
+    def _knows_nothing_of(self, waiting: Waiting) -> bool:
+        return self._metrics_at <= waiting.since
