@@ -203,27 +203,34 @@ class Follower:
                 return
         asked = time.time()
         metrics = self.api.metrics()
-        self._note_calls([asked])
+        if self.api.polls is self.api.writes:  # remembered, so a resumed run respects it
+            self.run.record([], [asked])
         with self._cond:
             self._schedule.read(metrics, self.clock(), self.submitted)
 
     def _work(self, pool: ThreadPoolExecutor, batch: list[Waiting]) -> None:
         """One batch: polls and look-ups at once (each through the limiter), then what
-        they said, committed in one go."""
+        they said, committed in one go - before the rows count as settled."""
         polls = [w for w in batch if w.request_id is not None]
         unclear = sorted((w for w in batch if w.request_id is None), key=_lead)
         groups = [list(g) for _, g in groupby(unclear, key=_lead)]
         answers = list(pool.map(self._poll, polls))
         steps = list(pool.map(self._look_up, groups))
-        self._note_calls([at for _, at in answers])
         outcomes: list[RowOutcome] = []
+        settled: list[Waiting] = []
         for waiting, (result, _) in zip(polls, answers, strict=True):
-            outcomes += self._polled(waiting, result)
+            outcomes += self._polled(waiting, result, settled)
         for group, step in zip(groups, steps, strict=True):
-            outcomes += self._looked_up(group, step)
-        lookups = [at for step in steps for at in step.lookups]
-        if outcomes or lookups:
-            self.run.record(outcomes, lookups)
+            outcomes += self._looked_up(group, step, settled)
+        calls = [at for step in steps for at in step.lookups]
+        if self.api.polls is self.api.writes:  # polls count towards the account's limit
+            calls += [at for _, at in answers]
+        if outcomes or calls:
+            self.run.record(outcomes, calls)
+        with self._cond:
+            for waiting in settled:
+                self._schedule.settled(waiting)
+            self._cond.notify_all()
 
     def _poll(self, waiting: Waiting) -> tuple[PollResult, float]:
         asked = time.time()
@@ -242,7 +249,9 @@ class Follower:
         except RetriesExhausted as exc:
             return Step(unchecked=rows, reason=str(exc))
 
-    def _polled(self, waiting: Waiting, result: PollResult) -> list[RowOutcome]:
+    def _polled(
+        self, waiting: Waiting, result: PollResult, settled: list[Waiting]
+    ) -> list[RowOutcome]:
         """Apply one poll's answer; the outcome to commit, if the request finished."""
         schedule, now = self._schedule, self.clock()
         with self._cond:
@@ -260,22 +269,24 @@ class Follower:
                 polls = waiting.polls + 1
                 schedule.again(replace(waiting, polls=polls), now + schedule.backoff(polls))
                 return []
-            schedule.settled(waiting)
-            self._cond.notify_all()
             outcome = (
                 None if result is None else finished_outcome(waiting.row, result, self.settings)
             )
             if outcome is not None:
+                settled.append(waiting)
                 return [outcome]
             # Unknown to the server, or a success whose reply cannot be read: look it up
             # now (it is no longer in the queue).
             why = "no longer knows" if result is None else "gave no readable reply for"
             reason = f"LeadSquared's Status API {why} request {waiting.request_id}"
             self.run.mark([waiting.row], Outcome.AMBIGUOUS, reason)
+            schedule.settled(waiting)  # no longer a request to poll: a row to look up
             schedule.add(Waiting(waiting.row, None, now, waiting.sent_at), due=now)
             return []
 
-    def _looked_up(self, group: list[Waiting], step: Step) -> list[RowOutcome]:
+    def _looked_up(
+        self, group: list[Waiting], step: Step, settled: list[Waiting]
+    ) -> list[RowOutcome]:
         """Apply one look-up: found rows get their outcome, absent ones go back to be
         sent (or give up after MAX_ATTEMPTS unclear sends), unchecked ones wait."""
         tries = {row: sent.unclear for row, sent in sent_records(self.run, step.resend).items()}
@@ -289,15 +300,8 @@ class Follower:
                     failed = replace(waiting, failures=waiting.failures + 1)
                     schedule.again(failed, now + schedule.first_wait())
                 else:  # settled; a row left unchecked stays ambiguous for the next run
-                    schedule.settled(waiting)
-            self._cond.notify_all()
+                    settled.append(waiting)
         return [*step.outcomes, *given]
-
-    def _note_calls(self, times: list[float]) -> None:
-        """Polls that count towards the account's limit are remembered like every other
-        call, so a run resumed a moment later respects them."""
-        if self.api.polls is self.api.writes and times:
-            self.run.record([], times)
 
     def _report(self, force: bool = False) -> None:
         now = self.clock()
