@@ -16,8 +16,8 @@ from typing import Any, Literal
 JsonDict = dict[str, Any]
 
 #: The LeadSquared endpoint family valid rows are sent through (see the README).
-Target = Literal["bulk", "capture", "auto"]
-TARGETS: tuple[Target, ...] = ("bulk", "capture", "auto")
+Target = Literal["bulk", "capture", "auto", "async"]
+TARGETS: tuple[Target, ...] = ("bulk", "capture", "auto", "async")
 
 
 class Outcome(StrEnum):

@@ -27,12 +27,22 @@ from importer.errors import AbortedError, ConfigError, Interrupted, UsageError
 from importer.ledger import Ledger, LedgerRun, RunOutcomes, RunSpec, ledger_path
 from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, Target
-from importer.pipeline import notes, open_checked, prepared_chunks, send_settings, source_details
+from importer.pipeline import (
+    notes,
+    open_checked,
+    prepared_chunks,
+    results_path,
+    send_settings,
+    source_details,
+)
 from importer.reader import Source, SourceInfo
 from importer.report import ResultFiles, check_outputs, check_writable
 from importer.report.paths import same_file
 from importer.results import import_results
 from importer.send.activity import Activity
+from importer.send.async_api import async_api, check_async
+from importer.send.async_send import send_async
+from importer.send.payloads import SendSettings
 from importer.send.preflight import check_account
 from importer.send.ratelimit import RateLimiter
 from importer.send.sender import BULK_LIMIT, Progress, send
@@ -52,6 +62,12 @@ class RunOptions:
     workers: int = 16  # requests in flight, to hide latency; the rate limit is the throttle
     allow_resend: bool = False  # send rows an earlier run created again (can duplicate!)
     wait: bool = False  # wait for another import into the account instead of stopping
+    # Target async (importer.send.async_send): follow queued requests to their end (False:
+    # --no-wait), submit the pending rows (False: `lsq-import status`), and the Status
+    # API's own limit for an account that does not count polls towards `rate`.
+    wait_for_queue: bool = True
+    submit: bool = True
+    status_rate: Rate | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +112,8 @@ class ImportReport:
     def exit_code(self) -> int:
         if self.aborted:
             return 3
-        return 0 if set(self.counts) <= {Outcome.CREATED, Outcome.ALREADY_IMPORTED} else 1
+        fine = {Outcome.CREATED, Outcome.ALREADY_IMPORTED, Outcome.QUEUED}
+        return 0 if set(self.counts) <= fine else 1
 
     def to_dict(self) -> JsonDict:
         return {
@@ -145,8 +162,9 @@ def run_import(
     source, loaded = open_checked(
         path, mapping, options.sheet, header_row=options.header_row, encoding=options.encoding
     )
-    check_outputs(options.out, source.info.format, source.info.path, loaded.path)
-    check_writable(options.out, source.info.format)
+    out = results_path(source.info.path, options.out)  # .xlsx, its folder made
+    check_outputs(out, source.info.format, source.info.path, loaded.path)
+    check_writable(out, source.info.format)
     target: Target = options.target or loaded.target
     where = ledger_path(settings.host, options.ledger)
     _refuse_ledger_on_users_files(where, source.info.path, loaded.path)
@@ -156,6 +174,8 @@ def run_import(
         limiter.seed(run.recent_calls(options.rate.seconds * 2))
         with LsqClient(settings, limiter, pool_size=options.workers) as client:
             check_account(client, loaded)
+            if target == "async":
+                check_async(client, options.status_rate)
             problems = load_rows(source, loaded, run)
             to_send = _unfinished(run)
             plan = _plan(run, target, options.rate, notes(source.info, loaded, target), client)
@@ -166,7 +186,7 @@ def run_import(
         details = _details(source.info, loaded, target, settings, options, ledger, run, aborted)
         try:
             files, rewritten = import_results(
-                run, source.info, loaded, RunOutcomes(run), problems, details, options.out, counts
+                run, source.info, loaded, RunOutcomes(run), problems, details, out, counts
             )
         except OSError as exc:
             raise _stopped_after_sending(run, exc) from None
@@ -177,7 +197,7 @@ def run_import(
             files,
             ledger.path,
             run.id,
-            to_send - _unfinished(run),
+            to_send - _unfinished(run, but_queued=True),
             aborted,
             notes(source.info, loaded, target),
             rewritten,
@@ -248,15 +268,18 @@ def send_all(
     """Send every unsent row; returns why the run stopped part-way, or None."""
     stop = stop or threading.Event()
     try:
-        send(
-            run,
-            client,
-            send_settings(mapping),
-            target=target,
-            workers=options.workers,
-            progress=progress,
-            stop=stop,
-        )
+        if target == "async":
+            _send_async(run, client, send_settings(mapping), options, progress, stop)
+        else:
+            send(
+                run,
+                client,
+                send_settings(mapping),
+                target=target,
+                workers=options.workers,
+                progress=progress,
+                stop=stop,
+            )
         if stop.is_set():
             # The console adds "run the same command again"; saying it here too repeated it.
             raise Interrupted("Interrupted (Ctrl-C); the requests already sent were recorded.")
@@ -265,6 +288,21 @@ def send_all(
         # been sent: the run stopped part-way (exit 3), it did not "do nothing" (exit 2).
         return client.settings.scrub(str(exc))
     return None
+
+
+def _send_async(
+    run: LedgerRun,
+    client: LsqClient,
+    settings: SendSettings,
+    options: RunOptions,
+    progress: Progress | None,
+    stop: threading.Event,
+) -> None:
+    with async_api(client, options.status_rate) as api:
+        send_async(
+            run, client, api, settings, api.metrics(), workers=options.workers,
+            progress=progress, stop=stop, wait=options.wait_for_queue, submit=options.submit,
+        )  # fmt: skip
 
 
 def _left_unchecked(run: LedgerRun) -> str | None:
@@ -279,8 +317,10 @@ def _left_unchecked(run: LedgerRun) -> str | None:
     )
 
 
-def _unfinished(run: LedgerRun) -> int:
+def _unfinished(run: LedgerRun, *, but_queued: bool = False) -> int:
     counts = run.state_counts()
+    if but_queued:  # in LeadSquared's queue: sent, its outcome collected later
+        counts.pop(Outcome.QUEUED, None)
     return sum(n for state, n in counts.items() if not state.finished)
 
 

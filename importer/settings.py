@@ -5,7 +5,8 @@ Where the values come from, strongest first:
 1. keyword ``overrides`` given to :func:`load_settings` (command-line options);
 2. the config file named with ``--config``;
 3. the environment: ``LSQ_HOST``, ``LSQ_ACCESS_KEY``, ``LSQ_SECRET_KEY``, ``LSQ_API_KEY``,
-   and optionally ``LSQ_TIMEOUT`` / ``LSQ_CONNECT_TIMEOUT`` (seconds).
+   and optionally ``LSQ_ASYNC_HOST`` (see :func:`async_host`) and ``LSQ_TIMEOUT`` /
+   ``LSQ_CONNECT_TIMEOUT`` (seconds).
 
 The file wins over the environment because the user named it for this run: a stale
 ``export LSQ_HOST=...`` left in a shell must not silently send rows to another account.
@@ -43,6 +44,7 @@ ENV_NAMES = {
     "access_key": "LSQ_ACCESS_KEY",
     "secret_key": "LSQ_SECRET_KEY",
     "api_key": "LSQ_API_KEY",
+    "async_host": "LSQ_ASYNC_HOST",
     "timeout": "LSQ_TIMEOUT",
     "connect_timeout": "LSQ_CONNECT_TIMEOUT",
 }
@@ -60,6 +62,7 @@ class Settings:
     access_key: str
     secret_key: str
     api_key: str | None = None  # only the async API needs it
+    async_host: str | None = None  # LSQ_ASYNC_HOST; None: derived from host (async_host())
     timeout: float = 30.0  # read timeout per request (seconds)
     connect_timeout: float = 5.0
 
@@ -67,7 +70,8 @@ class Settings:
         return (
             f"Settings(host={self.host!r}, access_key={mask(self.access_key)!r}, "
             f"secret_key='***', api_key={'***' if self.api_key else None!r}, "
-            f"timeout={self.timeout}, connect_timeout={self.connect_timeout})"
+            f"async_host={self.async_host!r}, timeout={self.timeout}, "
+            f"connect_timeout={self.connect_timeout})"
         )
 
     __str__ = __repr__
@@ -142,19 +146,22 @@ def read_env_file(path: Path) -> dict[str, str]:
     return pairs
 
 
-def check_host(host: str) -> str:
-    """The host URL without a trailing slash, or a ConfigError saying what is wrong."""
+def check_host(host: str, name: str = "LSQ_HOST") -> str:
+    """The host URL without a trailing slash, or a ConfigError saying what is wrong with
+    the setting ``name``."""
     parts = urlsplit(host.strip())
     example = "for example https://api-in21.leadsquared.com"
+    if name != "LSQ_HOST":
+        example = "for example https://asyncapi-in21.leadsquared.com"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         shown = redacted(host.strip())
-        raise ConfigError(f"LSQ_HOST must be a web address ({example}), got {shown!r}.")
+        raise ConfigError(f"{name} must be a web address ({example}), got {shown!r}.")
     if parts.username or parts.password or parts.query or parts.fragment:
         # Credentials in the URL would end up in logs and error messages.
-        raise ConfigError(f"LSQ_HOST must be only scheme and host name ({example}).")
+        raise ConfigError(f"{name} must be only scheme and host name ({example}).")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
-            f"LSQ_HOST uses plain http:// to {parts.hostname}: the API keys would travel "
+            f"{name} uses plain http:// to {parts.hostname}: the API keys would travel "
             f"unencrypted. Use https:// ({example})."
         )
     return host.strip().rstrip("/")
@@ -167,6 +174,30 @@ def redacted(url: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else host or "(empty)"
+
+
+# LeadSquared's API hosts by region (api, api-us11, api-in21, ...) and their async twins
+# (asyncapi, asyncapi-us11, asyncapi-in21, ...). [doc]
+_REGIONAL_HOST = re.compile(r"^api(-[a-z0-9]+)?\.leadsquared\.com$", re.I)
+
+
+def async_host(settings: Settings) -> str:
+    """The async API's host: ``LSQ_ASYNC_HOST`` when set, else the twin of ``LSQ_HOST``'s
+    region (``api-in21.leadsquared.com`` -> ``asyncapi-in21.leadsquared.com``), else - for
+    a loopback host, the sandbox, which serves both - ``LSQ_HOST`` itself."""
+    if settings.async_host:
+        return settings.async_host
+    parts = urlsplit(settings.host)
+    hostname = parts.hostname or ""
+    if is_loopback(hostname):
+        return settings.host
+    if _REGIONAL_HOST.match(hostname):
+        return f"https://async{hostname.lower()}"
+    raise ConfigError(
+        f"LSQ_ASYNC_HOST is not set and {settings.host} is not one of LeadSquared's regional "
+        "hosts, so the async API's host cannot be told from it: set LSQ_ASYNC_HOST (for "
+        "example https://asyncapi-in21.leadsquared.com for the host api-in21)."
+    )
 
 
 def is_loopback(hostname: str) -> bool:
@@ -190,11 +221,13 @@ def _build(values: Mapping[str, str | float], config: Path | None) -> Settings:
     api_key = str(values.get("api_key", "")).strip() or None
     for name in ("access_key", "secret_key", "api_key"):
         _check_sendable(ENV_NAMES[name], str(values.get(name, "")).strip())
+    chosen_async = str(values.get("async_host", "")).strip()
     return Settings(
         host=check_host(str(values["host"])),
         access_key=str(values["access_key"]).strip(),
         secret_key=str(values["secret_key"]).strip(),
         api_key=api_key,
+        async_host=check_host(chosen_async, "LSQ_ASYNC_HOST") if chosen_async else None,
         timeout=_seconds(values, "timeout", 30.0),
         connect_timeout=_seconds(values, "connect_timeout", 5.0),
     )

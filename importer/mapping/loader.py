@@ -18,6 +18,7 @@ from importer.mapping.digest import semantic_digest
 from importer.mapping.model import COMMENT_FIELD, LEAD_PREFIX, DependentRule, FieldSpec, Mapping
 from importer.mapping.section import Section, did_you_mean
 from importer.mapping.yamltext import read_yaml
+from importer.model import TARGETS
 from importer.wording import listing, quoted
 
 TOP_KEYS = (
@@ -68,7 +69,7 @@ def load_mapping(path: str | Path) -> Mapping:
     _check_comment_field(account, comments, mapped, dict(constants))
     mapping = Mapping(
         path=path,
-        target=top.choice("target", ("bulk", "capture", "auto"), "auto"),  # type: ignore[arg-type]
+        target=top.choice("target", TARGETS, "auto"),  # type: ignore[arg-type]
         search_by=_search_by(top, fields),
         event_code=opportunity.whole("event_code", required=True) or 0,
         update_empty_fields=update_empty,

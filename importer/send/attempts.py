@@ -34,12 +34,27 @@ class Client(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """A bulk request, a capture, or a look-up of the rows of one lead (``first_sent``
-    then gives each row's first send time, on the server's clock)."""
+    """A bulk request, a capture (sync or async), or a look-up of the rows of one lead
+    (``first_sent`` then gives each row's first send time, on the server's clock)."""
 
-    kind: Literal["bulk", "capture", "reconcile"]
+    kind: Literal["bulk", "capture", "async", "reconcile"]
     rows: tuple[OpportunityRow, ...]
     first_sent: tuple[float | None, ...] = ()
+
+
+class AsyncSubmit(Protocol):
+    def submit(self, body: JsonDict, before_send: BeforeSend | None = None) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A row handed to LeadSquared's async queue: accepted as ``request_id``, or sent
+    without a clear answer (``request_id`` None, ``reason`` why) - its outcome is collected
+    later (:mod:`importer.send.follow`), never by sending it again."""
+
+    row: OpportunityRow
+    request_id: str | None
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +62,8 @@ class Step:
     """What a worker learnt: final outcomes; rows whose fate is unknown (``ambiguous``,
     with ``reason``); work to do next (``then``); rows proven absent by a look-up
     (``resend``); rows a failed look-up could not check (``unchecked``); when look-ups
-    were made (``lookups``, our wall clock, for the rate limit of a resumed run)."""
+    were made (``lookups``, our wall clock, for the rate limit of a resumed run); rows
+    handed to the async queue (``queued``)."""
 
     outcomes: tuple[RowOutcome, ...] = ()
     ambiguous: tuple[OpportunityRow, ...] = ()
@@ -56,6 +72,7 @@ class Step:
     resend: tuple[OpportunityRow, ...] = ()
     unchecked: tuple[OpportunityRow, ...] = ()
     lookups: tuple[float, ...] = ()
+    queued: tuple[Queued, ...] = ()
 
 
 def send_bulk(
@@ -107,6 +124,23 @@ def send_capture(
     except Ambiguous as exc:
         return Step(ambiguous=(row,), reason=str(exc))
     return Step(outcomes=(capture_outcome(row, reply, settings),))
+
+
+def submit_async(
+    client: AsyncSubmit,
+    settings: SendSettings,
+    row: OpportunityRow,
+    before_send: BeforeSend | None = None,
+) -> Step:
+    """One async Capture request for one row: the same body as Capture, queued."""
+    try:
+        request_id = client.submit(capture_body(row, settings), before_send)
+    except RequestRejected as exc:
+        _stop_if_whole_request(exc)
+        return Step(outcomes=(_rejected(row, exc, settings),))
+    except Ambiguous as exc:
+        return Step(queued=(Queued(row, None, str(exc)),))
+    return Step(queued=(Queued(row, request_id),))
 
 
 def check_sent(client: Client, settings: SendSettings, task: Task) -> Step:

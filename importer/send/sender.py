@@ -30,7 +30,7 @@ from importer.errors import AbortedError, AuthError, Interrupted, RetriesExhaust
 from importer.ledger import LedgerRun, SentRow
 from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome, Target
 from importer.send.activity import Activity
-from importer.send.attempts import Step, Task, check_sent, send_bulk, send_capture
+from importer.send.attempts import Queued, Step, Task, check_sent, send_bulk, send_capture
 from importer.send.outcomes import SERVER_ERROR
 from importer.send.payloads import SendSettings
 
@@ -67,6 +67,14 @@ class SendClient(Protocol):
     def activity(self) -> Activity: ...
 
 
+class AsyncQueue(Protocol):
+    """Target ``async`` (:mod:`importer.send.follow`): submits one row to LeadSquared's
+    queue, and takes over the rows it queued - their outcomes come later."""
+
+    def submit(self, row: OpportunityRow, before_send: Callable[[], None]) -> Step: ...
+    def follow(self, queued: Sequence[Queued]) -> None: ...
+
+
 class ClaimLost(AbortedError):
     """A row was no longer pending when its request was about to go out: something else is
     sending this account's rows (the account lock should make this impossible)."""
@@ -81,14 +89,19 @@ def send(
     workers: int = 16,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    queue: AsyncQueue | None = None,
 ) -> Counter[Outcome]:
     """Send every unsent row of ``run``; returns the run's rows by state.
 
     Rows left unsent because ``stop`` was set stay ``pending`` (or ``ambiguous``) for the next
     run. AuthError / RetriesExhausted / RunRefused - and Interrupted for a Ctrl-C that
-    arrives while waiting - are raised after the requests in flight are recorded.
+    arrives while waiting - are raised after the requests in flight are recorded. Target
+    ``async`` needs the ``queue`` its rows go to.
     """
+    if target == "async" and queue is None:
+        raise ValueError("target async sends through a queue (importer.send.follow)")
     state = _Run(run, client, settings, target, progress, stop or threading.Event())
+    state.queue = queue
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="send") as pool:
         state.loop(pool, max(1, workers))
     return run.state_counts()
@@ -108,6 +121,7 @@ class _Run:
     ) -> None:
         self.run, self.client, self.settings = run, client, settings
         self.target, self.progress, self.stop = target, progress, stop
+        self.queue: AsyncQueue | None = None
         self.pending: deque[OpportunityRow] = deque()
         self.pages: Iterator[list[OpportunityRow]] = run.pending()
         self.tasks: deque[Task] = deque()
@@ -181,7 +195,8 @@ class _Run:
         """Look-ups and bisected halves first (they unblock rows), then new batches."""
         if self.tasks:
             return self.tasks.popleft()
-        size = 1 if self.target == "capture" else BULK_LIMIT
+        kind = self.target if self.target in ("capture", "async") else "bulk"
+        size = 1 if kind != "bulk" else BULK_LIMIT
         while len(self.pending) < size:
             page = next(self.pages, None)
             if page is None:
@@ -190,7 +205,7 @@ class _Run:
         if not self.pending:
             return None
         rows = tuple(self.pending.popleft() for _ in range(min(size, len(self.pending))))
-        return Task("capture" if self.target == "capture" else "bulk", rows)
+        return Task(kind, rows)
 
     def _work(self, task: Task) -> Step:
         """Runs on a worker thread: the claim, HTTP and pure reply handling."""
@@ -199,6 +214,8 @@ class _Run:
         claim = self._claimer(task.rows)
         if task.kind == "capture":
             return send_capture(self.client, self.settings, task.rows[0], claim)
+        if task.kind == "async" and self.queue is not None:
+            return self.queue.submit(task.rows[0], claim)
         return send_bulk(self.client, self.settings, task.rows, self.target == "auto", claim)
 
     def _claimer(self, rows: tuple[OpportunityRow, ...]) -> Callable[[], None]:
@@ -222,6 +239,8 @@ class _Run:
         outcomes = list(step.outcomes) + [self._give_up(r) for r in given_up]
         if outcomes or step.lookups:
             self.run.record(outcomes, step.lookups)
+        if step.queued and self.queue is not None:
+            self.queue.follow(step.queued)  # commits each RequestID before the next step
         if step.ambiguous:
             for row in step.ambiguous:
                 self.unclear[row.row] = self.unclear.get(row.row, 0) + 1
