@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 JsonDict = dict[str, Any]
 
-#: The endpoint family valid rows are sent through (see the README): LeadSquared's three,
+#: The endpoint family valid rows are sent through (see the README): LeadSquared's,
 #: chosen with ``--target``, or Noojee Contact's, chosen by a mapping's ``destination: noojee``.
-Target = Literal["bulk", "capture", "auto", "noojee"]
-TARGETS: tuple[Target, ...] = ("bulk", "capture", "auto")
+Target = Literal["bulk", "capture", "auto", "async", "noojee"]
+TARGETS: tuple[Target, ...] = ("bulk", "capture", "auto", "async")
 
 
 class Outcome(StrEnum):

@@ -148,7 +148,7 @@ def payload_problems(row: OpportunityRow, settings: SendSettings, target: Target
     """Build the request bodies the import would send for ``row`` and return what in them
     LeadSquared would refuse whatever the data (a dry run therefore sees it too)."""
     bodies = []
-    if target != "capture":
+    if target in ("bulk", "auto"):
         bodies.append(bulk_item(row, settings))
     if target != "bulk":
         bodies.append(capture_body(row, settings)["Opportunity"])
@@ -216,7 +216,7 @@ def mapping_notes(mapping: Mapping, target: Target | None = None) -> tuple[str, 
     anything is sent: the bulk API documents no OpportunityDateTime and never changes the
     lead, so such columns would otherwise be dropped without a word."""
     target = target or mapping.target
-    if target == "capture":
+    if target in ("capture", "async"):  # one capture body per row: every column is sent
         return ()
     found: list[str] = []
     when = mapping.field_for("OpportunityDateTime")

@@ -13,8 +13,9 @@
    looked up first), and the results workbook is written.
 
 Running the same command again continues the same run: nothing is sent twice. Where the
-rows go - LeadSquared, or Noojee Contact for a ``destination: noojee`` mapping - is the
-:class:`~importer.send.destination.Destination`; everything else here is the same for all.
+rows go - LeadSquared (bulk, capture, auto, async) or Noojee Contact for a ``destination:
+noojee`` mapping - is the :class:`~importer.send.destination.Destination`; everything else
+here is the same for all.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from importer.pipeline import (
     notes,
     open_checked,
     prepared_chunks,
+    results_path,
     send_settings,
     source_details,
 )
@@ -44,10 +46,9 @@ from importer.report import ResultFiles, check_outputs, check_writable
 from importer.report.paths import same_file
 from importer.results import import_results
 from importer.send.activity import Activity
-from importer.send.attempts import Workers
 from importer.send.destination import AnySettings, Destination, connect, ledger_prefix
 from importer.send.ratelimit import RateLimiter
-from importer.send.sender import Progress, send_with
+from importer.send.sender import Progress
 from importer.settings import DEFAULT_RATE, Rate
 
 
@@ -65,6 +66,12 @@ class RunOptions:
     workers: int = 16
     allow_resend: bool = False  # send rows an earlier run created again (can duplicate!)
     wait: bool = False  # wait for another import into the account instead of stopping
+    # Target async (importer.send.async_send): follow queued requests to their end (False:
+    # --no-wait), submit the pending rows (False: `lsq-import status`), and the Status
+    # API's own limit for an account that does not count polls towards `rate`.
+    wait_for_queue: bool = True
+    submit: bool = True
+    status_rate: Rate | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class SendPlan:
     rate: Rate
     notes: tuple[str, ...]  # what the admin should read first (columns not sent, ...)
     activity: Activity  # what the send stage is doing, while it runs
-    per_call: int = 25  # rows a request takes (bulk: 25; capture: 1; Noojee: batch_size)
+    per_call: int = 25  # rows a request takes (bulk: 25; capture, async: 1; Noojee: its batch)
 
     @property
     def requests(self) -> int:
@@ -109,8 +116,8 @@ class ImportReport:
     def exit_code(self) -> int:
         if self.aborted:
             return 3
-        done = {Outcome.CREATED, Outcome.UPDATED, Outcome.ALREADY_IMPORTED}
-        return 0 if set(self.counts) <= done else 1
+        fine = {Outcome.CREATED, Outcome.UPDATED, Outcome.ALREADY_IMPORTED, Outcome.QUEUED}
+        return 0 if set(self.counts) <= fine else 1
 
     def to_dict(self) -> JsonDict:
         return {
@@ -159,8 +166,9 @@ def run_import(
     source, loaded = open_checked(
         path, mapping, options.sheet, header_row=options.header_row, encoding=options.encoding
     )
-    check_outputs(options.out, source.info.format, source.info.path, loaded.path)
-    check_writable(options.out, source.info.format)
+    out = results_path(source.info.path, options.out)  # .xlsx, its folder made
+    check_outputs(out, source.info.format, source.info.path, loaded.path)
+    check_writable(out, source.info.format)
     target = chosen_target(loaded, options.target)
     where = ledger_path(settings.host, options.ledger, prefix=ledger_prefix(loaded))
     _refuse_ledger_on_users_files(where, source.info.path, loaded.path)
@@ -169,19 +177,17 @@ def run_import(
         limiter = RateLimiter(options.rate)
         limiter.seed(run.recent_calls(options.rate.seconds * 2))
         send = send_settings(loaded)
-        with closing(connect(settings, loaded, send, target, limiter, options.workers)) as to:
+        with closing(connect(settings, loaded, send, target, limiter, options)) as to:
             to.check()
             problems = load_rows(source, loaded, run)
             to_send = _unfinished(run)
-            said = notes(source.info, loaded, target)
-            callback = (
-                progress(_plan(run, target, options.rate, said, to.workers())) if progress else None
-            )
+            plan = _plan(run, target, options.rate, notes(source.info, loaded, target), to)
+            callback = progress(plan) if progress else None
             aborted = send_all(run, to, callback, stop)
         aborted = aborted or _left_unchecked(run)
         counts = run.outcome_counts()
         details = _details(source.info, loaded, target, to, options, ledger, run, aborted)
-        results = (RunOutcomes(run), problems, details, options.out, counts, to.goal)
+        results = (RunOutcomes(run), problems, details, out, counts, to.goal)
         try:
             files, rewritten = import_results(run, source.info, loaded, *results)
         except OSError as exc:
@@ -193,7 +199,7 @@ def run_import(
             files,
             ledger.path,
             run.id,
-            to_send - _unfinished(run),
+            to_send - _unfinished(run, but_queued=True),
             aborted,
             notes(source.info, loaded, target),
             rewritten,
@@ -220,12 +226,12 @@ def _stopped_after_sending(run: LedgerRun, exc: OSError) -> AbortedError:
 
 
 def _plan(
-    run: LedgerRun, target: Target, rate: Rate, said: tuple[str, ...], workers: Workers
+    run: LedgerRun, target: Target, rate: Rate, said: tuple[str, ...], to: Destination
 ) -> SendPlan:
     counts = run.state_counts()
     unclear = counts.get(Outcome.IN_FLIGHT, 0) + counts.get(Outcome.AMBIGUOUS, 0)
     pending = counts.get(Outcome.PENDING, 0)
-    return SendPlan(pending, unclear, target, rate, said, workers.activity, workers.batch)
+    return SendPlan(pending, unclear, target, rate, said, to.activity, to.per_call)
 
 
 def _spec(source: Source, mapping: MappingFile, target: Target, options: RunOptions) -> RunSpec:
@@ -261,13 +267,7 @@ def send_all(
     """Send every unsent row; returns why the run stopped part-way, or None."""
     stop = stop or threading.Event()
     try:
-        send_with(
-            run,
-            destination.workers(),
-            workers=destination.concurrency,
-            progress=progress,
-            stop=stop,
-        )
+        destination.send(run, progress, stop)
         if stop.is_set():
             # The console adds "run the same command again"; saying it here too repeated it.
             raise Interrupted("Interrupted (Ctrl-C); the requests already sent were recorded.")
@@ -290,8 +290,10 @@ def _left_unchecked(run: LedgerRun) -> str | None:
     )
 
 
-def _unfinished(run: LedgerRun) -> int:
+def _unfinished(run: LedgerRun, *, but_queued: bool = False) -> int:
     counts = run.state_counts()
+    if but_queued:  # in LeadSquared's queue: sent, its outcome collected later
+        counts.pop(Outcome.QUEUED, None)
     return sum(n for state, n in counts.items() if not state.finished)
 
 

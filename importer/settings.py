@@ -5,7 +5,8 @@ Where the values come from, strongest first:
 1. keyword ``overrides`` given to :func:`load_settings` (command-line options);
 2. the config file named with ``--config``;
 3. the environment: ``LSQ_HOST``, ``LSQ_ACCESS_KEY``, ``LSQ_SECRET_KEY``, ``LSQ_API_KEY``,
-   and optionally ``LSQ_TIMEOUT`` / ``LSQ_CONNECT_TIMEOUT`` (seconds).
+   and optionally ``LSQ_ASYNC_HOST`` (see :func:`async_host`) and ``LSQ_TIMEOUT`` /
+   ``LSQ_CONNECT_TIMEOUT`` (seconds).
 
 The file wins over the environment because the user named it for this run: a stale
 ``export LSQ_HOST=...`` left in a shell must not silently send rows to another account.
@@ -43,6 +44,7 @@ ENV_NAMES = {
     "access_key": "LSQ_ACCESS_KEY",
     "secret_key": "LSQ_SECRET_KEY",
     "api_key": "LSQ_API_KEY",
+    "async_host": "LSQ_ASYNC_HOST",
     "timeout": "LSQ_TIMEOUT",
     "connect_timeout": "LSQ_CONNECT_TIMEOUT",
 }
@@ -60,6 +62,7 @@ class Settings:
     access_key: str
     secret_key: str
     api_key: str | None = None  # only the async API needs it
+    async_host: str | None = None  # LSQ_ASYNC_HOST; None: derived from host (async_host())
     timeout: float = 30.0  # read timeout per request (seconds)
     connect_timeout: float = 5.0
 
@@ -67,7 +70,8 @@ class Settings:
         return (
             f"Settings(host={self.host!r}, access_key={mask(self.access_key)!r}, "
             f"secret_key='***', api_key={'***' if self.api_key else None!r}, "
-            f"timeout={self.timeout}, connect_timeout={self.connect_timeout})"
+            f"async_host={self.async_host!r}, timeout={self.timeout}, "
+            f"connect_timeout={self.connect_timeout})"
         )
 
     __str__ = __repr__
@@ -148,13 +152,17 @@ def read_env_file(path: Path) -> dict[str, str]:
     return pairs
 
 
-def check_host(
-    host: str, name: str = "LSQ_HOST", example: str = "https://api-in21.leadsquared.com"
-) -> str:
-    """The host URL (the setting ``name``) without a trailing slash, or a ConfigError
-    saying what is wrong."""
+_HOST_EXAMPLES = {
+    "LSQ_HOST": "https://api-in21.leadsquared.com",
+    "LSQ_ASYNC_HOST": "https://asyncapi-in21.leadsquared.com",
+}
+
+
+def check_host(host: str, name: str = "LSQ_HOST", example: str | None = None) -> str:
+    """The host URL without a trailing slash, or a ConfigError saying what is wrong with
+    the setting ``name`` (``example``: a good value, when not LeadSquared's)."""
     parts = urlsplit(host.strip())
-    example = f"for example {example}"
+    example = f"for example {example or _HOST_EXAMPLES.get(name, _HOST_EXAMPLES['LSQ_HOST'])}"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         shown = redacted(host.strip())
         raise ConfigError(f"{name} must be a web address ({example}), got {shown!r}.")
@@ -178,6 +186,30 @@ def redacted(url: str) -> str:
     return f"{parts.scheme}://{host}{parts.path}" if parts.scheme else host or "(empty)"
 
 
+# LeadSquared's API hosts by region (api, api-us11, api-in21, ...) and their async twins
+# (asyncapi, asyncapi-us11, asyncapi-in21, ...). [doc]
+_REGIONAL_HOST = re.compile(r"^api(-[a-z0-9]+)?\.leadsquared\.com$", re.I)
+
+
+def async_host(settings: Settings) -> str:
+    """The async API's host: ``LSQ_ASYNC_HOST`` when set, else the twin of ``LSQ_HOST``'s
+    region (``api-in21.leadsquared.com`` -> ``asyncapi-in21.leadsquared.com``), else - for
+    a loopback host, the sandbox, which serves both - ``LSQ_HOST`` itself."""
+    if settings.async_host:
+        return settings.async_host
+    parts = urlsplit(settings.host)
+    hostname = parts.hostname or ""
+    if is_loopback(hostname):
+        return settings.host
+    if _REGIONAL_HOST.match(hostname):
+        return f"https://async{hostname.lower()}"
+    raise ConfigError(
+        f"LSQ_ASYNC_HOST is not set and {settings.host} is not one of LeadSquared's regional "
+        "hosts, so the async API's host cannot be told from it: set LSQ_ASYNC_HOST (for "
+        "example https://asyncapi-in21.leadsquared.com for the host api-in21)."
+    )
+
+
 def is_loopback(hostname: str) -> bool:
     """True for localhost, 127.0.0.0/8 and ::1: traffic that never leaves this machine."""
     if hostname.lower().rstrip(".") == "localhost":
@@ -199,11 +231,13 @@ def _build(values: Mapping[str, str | float], config: Path | None) -> Settings:
     api_key = str(values.get("api_key", "")).strip() or None
     for name in ("access_key", "secret_key", "api_key"):
         _check_sendable(ENV_NAMES[name], str(values.get(name, "")).strip())
+    chosen_async = str(values.get("async_host", "")).strip()
     return Settings(
         host=check_host(str(values["host"])),
         access_key=str(values["access_key"]).strip(),
         secret_key=str(values["secret_key"]).strip(),
         api_key=api_key,
+        async_host=check_host(chosen_async, "LSQ_ASYNC_HOST") if chosen_async else None,
         timeout=_seconds(values, "timeout", 30.0),
         connect_timeout=_seconds(values, "connect_timeout", 5.0),
     )

@@ -56,11 +56,16 @@ def valid_emails(path: Path = SAMPLE_CSV) -> set[str]:
     return {r["Email"].strip().lower() for n, r in enumerate(records, start=2) if n not in bad}
 
 
-def account_with_keys(tmp_path: Path, access_key: str, secret_key: str, name: str = "") -> Path:
-    """A copy of the sandbox's account whose keys are the given ones."""
+def account_with_keys(
+    tmp_path: Path, access_key: str, secret_key: str, name: str = "", api_key: str | None = None
+) -> Path:
+    """A copy of the sandbox's account whose keys are the given ones (and its async API
+    key, given one)."""
     text = ACCOUNT.read_text(encoding="utf-8")
     text = text.replace("access_key: u$sandbox-access-key", f'access_key: "{access_key}"')
     text = text.replace("secret_key: sandbox-secret-key", f'secret_key: "{secret_key}"')
+    if api_key is not None:
+        text = text.replace("api_key: sandbox-api-key", f'api_key: "{api_key}"')
     leads = ACCOUNT.parent / "sandbox_leads.csv"
     text = text.replace("leads_file: sandbox_leads.csv", f'leads_file: "{leads}"')
     path = tmp_path / f"account{name}.yaml"

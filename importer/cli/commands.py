@@ -8,8 +8,14 @@ from pathlib import Path
 
 import click
 
-from importer.cli.console import print_dry_run, print_import, print_plan
-from importer.cli.options import config_option, input_options, ledger_option, sheet_arg
+from importer.cli.console import print_dry_run, print_import
+from importer.cli.options import (
+    async_options,
+    config_option,
+    input_options,
+    ledger_option,
+    sheet_arg,
+)
 from importer.model import TARGETS, Target
 
 
@@ -95,6 +101,7 @@ def checked(
     is_flag=True,
     help="If another import into this account is running, wait for it instead of stopping.",
 )
+@async_options
 @config_option
 @click.option("--dry-run", is_flag=True, help="Only check the rows, exactly like `validate`.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or progress lines.")
@@ -112,6 +119,8 @@ def run(
     ledger: Path | None,
     allow_resend: bool,
     wait: bool,
+    no_wait: bool,
+    status_rate: str | None,
     config: Path | None,
     dry_run: bool,
     quiet: bool,
@@ -125,11 +134,11 @@ def run(
     """
     if dry_run:
         return checked(file, mapping, sheet, out, as_json, target, header_row, encoding)
-    from importer.cli.progress import ProgressReporter
+    from importer.cli.progress import Displays
     from importer.cli.signals import stop_on_ctrl_c
     from importer.mapping import load_mapping
     from importer.pipeline import results_path
-    from importer.run import RunOptions, SendPlan, run_import
+    from importer.run import RunOptions, run_import
     from importer.send.destination import load_destination_settings
     from importer.settings import parse_rate
 
@@ -147,30 +156,17 @@ def run(
         target=target,
         rate=chosen_rate,
         workers=workers,
+        wait_for_queue=not no_wait,
+        status_rate=parse_rate(status_rate) if status_rate else None,
     )
     stop = threading.Event()
 
     def say(text: str) -> None:
         click.echo(text, err=True)
 
-    reporters: list[ProgressReporter] = []
-
-    def progress(plan: SendPlan) -> ProgressReporter:
-        if not as_json:
-            print_plan(plan)
-        reporter = ProgressReporter(
-            plan.rows + plan.to_check,
-            quiet=quiet or as_json,
-            window=plan.rate.seconds,
-            activity=plan.activity,
-        )
-        reporters.append(reporter)
-        return reporter
-
-    with stop_on_ctrl_c(stop, say):
+    progress = Displays(quiet=quiet or as_json, tell_plan=not as_json)
+    with stop_on_ctrl_c(stop, say), progress:
         report = run_import(file, loaded, settings, options, progress=progress, stop=stop, say=say)
-    for reporter in reporters:
-        reporter.close()
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

@@ -81,6 +81,11 @@ def print_import(report: ImportReport) -> None:
     click.echo(f"  {summary_counts(report.counts)}")
     if report.sent_now == 0 and not report.aborted:
         click.echo("  Nothing new was sent: every row already had an outcome in the ledger.")
+    if report.counts.get(Outcome.QUEUED):
+        click.echo(
+            f"  {report.counts[Outcome.QUEUED]} rows wait in LeadSquared's queue: collect "
+            "their outcomes with `lsq-import status` (or run the same command again)."
+        )
     if report.aborted:
         click.echo(f"Stopped part-way: {report.aborted}", err=True)
         # After Ctrl-C nothing needs fixing; after anything else, the cause does first.

@@ -17,6 +17,7 @@ from importer.errors import LsqImportError
 COMMANDS = {
     "validate": "importer.cli.commands:validate",
     "run": "importer.cli.commands:run",
+    "status": "importer.cli.status:status",
     "mapping-from-account": "importer.cli.draft:mapping_from_account",
     "sandbox": "importer.sandbox.cli:sandbox",
 }

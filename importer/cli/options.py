@@ -71,3 +71,29 @@ def ledger_option(command: F) -> F:
 def sheet_arg(sheet: str | None) -> str | int | None:
     """``--sheet 2`` means the third sheet; any other text is a sheet name."""
     return int(sheet) if sheet is not None and sheet.isdigit() else sheet
+
+
+def async_options(command: F) -> F:
+    """Target async's options: ``--no-wait`` and ``--status-rate``."""
+    decorators = [
+        click.option(
+            "--no-wait",
+            is_flag=True,
+            help="Target async: submit every row to LeadSquared's queue and exit; collect the "
+            "outcomes later with `lsq-import status` or by running the same command again.",
+        ),
+        status_rate_option,
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def status_rate_option(command: F) -> F:
+    """``--status-rate RATE``: the Status API's own limit, when the account has one."""
+    return click.option(
+        "--status-rate",
+        metavar="RATE",
+        help="Target async: the limit of LeadSquared's Status API calls, for an account "
+        "where they do not count towards --rate [default: they share --rate].",
+    )(command)

@@ -15,12 +15,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tqdm import tqdm
 
+from importer.cli.console import print_plan
 from importer.model import Outcome
 from importer.send.activity import Activity
+from importer.send.queue_tally import QueueTally
+
+if TYPE_CHECKING:
+    from importer.run import SendPlan
 
 # What the running tally shows: the finished outcomes a sent row can end with.
 SHOWN = (
@@ -82,8 +87,10 @@ class ProgressReporter:
             self._ticker.start()
 
     def __call__(self, done: int, counts: Mapping[Outcome, int]) -> None:
+        # A copy: the sender goes on changing its tally while the ticker reads this one.
+        kept = counts if isinstance(counts, QueueTally) else dict(counts)
         with self._lock:
-            self._done, self._counts = done, dict(counts)
+            self._done, self._counts = done, kept
         if done >= self.total:
             self.show(force=True)
 
@@ -143,6 +150,36 @@ class ProgressReporter:
             self._bar.close()
 
 
+class Displays:
+    """The progress displays of the sends one command starts (`status` may start several):
+    each one's plan is told first, then its display runs until the command ends."""
+
+    def __init__(self, *, quiet: bool, tell_plan: bool) -> None:
+        self._quiet, self._tell_plan = quiet, tell_plan
+        self._shown: list[ProgressReporter] = []
+
+    def __call__(self, plan: SendPlan) -> ProgressReporter:
+        if self._tell_plan:
+            print_plan(plan)
+        shown = ProgressReporter(
+            plan.rows + plan.to_check,
+            quiet=self._quiet,
+            window=plan.rate.seconds,
+            activity=plan.activity,
+        )
+        self._shown.append(shown)
+        return shown
+
+    def __enter__(self) -> Displays:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for shown in self._shown:
+            shown.close()
+
+
 def _tally(counts: Mapping[Outcome, int]) -> str:
     shown = [f"{outcome} {counts[outcome]}" for outcome in SHOWN if counts.get(outcome)]
-    return ", ".join(shown) or "nothing yet"
+    text = ", ".join(shown) or "nothing yet"
+    # Target async: submitted / queued, and LeadSquared's queue (importer.send.follow).
+    return f"{text}; {counts.describe()}" if isinstance(counts, QueueTally) else text

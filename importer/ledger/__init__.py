@@ -8,6 +8,7 @@ twice, across runs).
     runs      the runs: identity (continue or start), history
     items     one run's rows and each key's state, claimed one atomic step at a time
     view      a run's outcomes for the report, read a window at a time
+    queued    rows in LeadSquared's async queue: their RequestIDs, the runs still waiting
     codec     rows and problems as stored
 
 Secrets never enter the ledger: it holds the host, never a key.

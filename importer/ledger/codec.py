@@ -69,6 +69,14 @@ def row_from_json(text: str) -> ReadyRow:
     )
 
 
+def opportunity_from_json(text: str) -> OpportunityRow:
+    """:func:`row_from_json` of a row a LeadSquared step reads (a run has one destination)."""
+    row = row_from_json(text)
+    if not isinstance(row, OpportunityRow):
+        raise TypeError("a LeadSquared step read a row of another destination from the ledger")
+    return row
+
+
 def problems_to_json(problems: Iterable[Problem]) -> str:
     return json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
 

@@ -233,10 +233,12 @@ class LedgerRun:
         return Counter({Outcome(state): int(n) for state, n in found})
 
     def outcome_counts(self) -> Counter[Outcome]:
-        """Rows of this run by outcome, as the report shows them (unfinished = pending)."""
+        """Rows of this run by outcome, as the report shows them (unfinished = pending,
+        except queued)."""
         counts: Counter[Outcome] = Counter()
         for state, n in self.state_counts().items():
-            counts[state if state.finished else Outcome.PENDING] += n
+            shown = state.finished or state is Outcome.QUEUED  # queued: LeadSquared has it
+            counts[state if shown else Outcome.PENDING] += n
         return counts
 
     def outcomes_from(self, first_row: int, limit: int) -> list[RowOutcome]:
@@ -278,6 +280,8 @@ class LedgerRun:
                 f"{where} (run {owner}); nothing was sent."
             )
             return RowOutcome(sheet, row, Outcome.ALREADY_IMPORTED, opportunity_id, lead_id, said)
+        if outcome is Outcome.QUEUED:
+            return RowOutcome(sheet, row, outcome, message=message)
         if not outcome.finished:
             said = _UNCLEAR_MESSAGE if outcome is not Outcome.PENDING else message
             return RowOutcome(sheet, row, Outcome.PENDING, message=said)

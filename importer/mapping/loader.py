@@ -19,6 +19,7 @@ from importer.mapping.model import COMMENT_FIELD, LEAD_PREFIX, DependentRule, Fi
 from importer.mapping.noojee import destination, load_noojee
 from importer.mapping.section import Section, did_you_mean
 from importer.mapping.yamltext import read_yaml
+from importer.model import TARGETS
 from importer.wording import listing, quoted
 
 TOP_KEYS = (
@@ -72,7 +73,7 @@ def load_mapping(path: str | Path) -> Mapping:
     _check_comment_field(account, comments, mapped, dict(constants))
     mapping = Mapping(
         path=path,
-        target=top.choice("target", ("bulk", "capture", "auto"), "auto"),  # type: ignore[arg-type]
+        target=top.choice("target", TARGETS, "auto"),  # type: ignore[arg-type]
         search_by=_search_by(top, fields),
         event_code=opportunity.whole("event_code", required=True) or 0,
         update_empty_fields=update_empty,

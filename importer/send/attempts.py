@@ -36,15 +36,15 @@ class Client(Protocol):
     ) -> list[JsonDict]: ...
 
 
-TaskKind = Literal["bulk", "capture", "reconcile"]
+TaskKind = Literal["bulk", "capture", "async", "reconcile"]
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """A bulk request, a capture, or a look-up of the rows of one lead (``first_sent``
-    then gives each row's first send time, on the server's clock). ``refused``: the rows
-    were in a bigger request refused because of one of them (Noojee: a server might have
-    saved the rows before that one)."""
+    """A bulk request, a capture (sync or async), or a look-up of the rows of one lead
+    (``first_sent`` then gives each row's first send time, on the server's clock).
+    ``refused``: the rows were in a bigger request refused because of one of them (Noojee:
+    a server might have saved the rows before that one)."""
 
     kind: TaskKind
     rows: tuple[ReadyRow, ...]
@@ -52,12 +52,28 @@ class Task:
     refused: bool = False
 
 
+class AsyncSubmit(Protocol):
+    def submit(self, body: JsonDict, before_send: BeforeSend | None = None) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A row handed to LeadSquared's async queue: accepted as ``request_id``, or sent
+    without a clear answer (``request_id`` None, ``reason`` why) - its outcome is collected
+    later (:mod:`importer.send.follow`), never by sending it again."""
+
+    row: OpportunityRow
+    request_id: str | None
+    reason: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """What a worker learnt: final outcomes; rows whose fate is unknown (``ambiguous``,
     with ``reason``); work to do next (``then``); rows proven absent by a look-up
     (``resend``); rows a failed look-up could not check (``unchecked``); when look-ups
-    were made (``lookups``, our wall clock, for the rate limit of a resumed run)."""
+    were made (``lookups``, our wall clock, for the rate limit of a resumed run); rows
+    handed to the async queue (``queued``)."""
 
     outcomes: tuple[RowOutcome, ...] = ()
     ambiguous: tuple[ReadyRow, ...] = ()
@@ -66,6 +82,7 @@ class Step:
     resend: tuple[ReadyRow, ...] = ()
     unchecked: tuple[ReadyRow, ...] = ()
     lookups: tuple[float, ...] = ()
+    queued: tuple[Queued, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +98,8 @@ class Workers:
     now: Callable[[], float]  # the server's clock: each row's first send time
     activity: Activity  # what the client is doing, for the progress display
     server: str = "LeadSquared"  # named in messages
+    # Target async: takes over the rows a step queued (their outcomes come later).
+    follow: Callable[[Sequence[Queued]], None] | None = None
 
 
 def opportunities(rows: Sequence[ReadyRow]) -> tuple[OpportunityRow, ...]:
@@ -140,6 +159,23 @@ def send_capture(
     except Ambiguous as exc:
         return Step(ambiguous=(row,), reason=str(exc))
     return Step(outcomes=(capture_outcome(row, reply, settings),))
+
+
+def submit_async(
+    client: AsyncSubmit,
+    settings: SendSettings,
+    row: OpportunityRow,
+    before_send: BeforeSend | None = None,
+) -> Step:
+    """One async Capture request for one row: the same body as Capture, queued."""
+    try:
+        request_id = client.submit(capture_body(row, settings), before_send)
+    except RequestRejected as exc:
+        _stop_if_whole_request(exc)
+        return Step(outcomes=(_rejected(row, exc, settings),))
+    except Ambiguous as exc:
+        return Step(queued=(Queued(row, None, str(exc)),))
+    return Step(queued=(Queued(row, request_id),))
 
 
 def check_sent(client: Client, settings: SendSettings, task: Task) -> Step:

@@ -7,33 +7,43 @@ destination brings its settings, one check before any row is loaded, its worker 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from importer.errors import ConfigError
+from importer.ledger import LedgerRun
 from importer.mapping import Mapping
 from importer.model import Outcome, Target
-from importer.send.attempts import Workers
+from importer.send import sender
+from importer.send.activity import Activity
+from importer.send.async_api import async_api, check_async
+from importer.send.async_send import send_async
 from importer.send.noojee.settings import NoojeeSettings, load_noojee_settings
 from importer.send.payloads import SendSettings
 from importer.send.preflight import check_account
 from importer.send.ratelimit import RateLimiter
-from importer.send.sender import lsq_workers
+from importer.send.sender import Progress
 from importer.send.transport import LsqClient
 from importer.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from importer.run import RunOptions
 
 AnySettings = Settings | NoojeeSettings
 
 
 class Destination(Protocol):
     host: str  # the account: its ledger, and the results' "Host"
-    concurrency: int  # requests in flight at most
     goal: Outcome  # what a row that went well is (the results' headline)
+    per_call: int  # rows a new request takes (the plan's count of calls)
+    activity: Activity  # what the send stage is doing, for the progress display
 
     def check(self) -> None:
         """One call before any row is loaded; ConfigError (exit 2) when it fails."""
 
-    def workers(self) -> Workers: ...
+    def send(self, run: LedgerRun, progress: Progress | None, stop: threading.Event) -> None:
+        """Send every unsent row of ``run``; AbortedError when the run must stop."""
 
     def scrub(self, text: str) -> str:
         """``text`` without any of the destination's secrets."""
@@ -60,9 +70,10 @@ def connect(
     send: SendSettings,
     target: Target,
     limiter: RateLimiter,
-    workers: int,
+    options: RunOptions,
 ) -> Destination:
-    """The mapping's destination, its client open (close it)."""
+    """The mapping's destination (``send``: its request settings, the pipeline's seam),
+    its client open (close it)."""
     if mapping.noojee is not None:
         if not isinstance(settings, NoojeeSettings):
             raise ConfigError(
@@ -71,17 +82,18 @@ def connect(
             )
         from importer.send.noojee.destination import NoojeeDestination
 
-        return NoojeeDestination(settings, mapping.noojee, send, limiter, workers)
+        return NoojeeDestination(settings, mapping.noojee, send, limiter, options.workers)
     if not isinstance(settings, Settings):
         raise ConfigError(
             f"{mapping.path.name} sends to LeadSquared: load its settings with load_settings() "
             "(LSQ_HOST, LSQ_ACCESS_KEY, LSQ_SECRET_KEY)."
         )
-    return LsqDestination(settings, mapping, send, target, limiter, workers)
+    return LsqDestination(settings, mapping, send, target, limiter, options)
 
 
 class LsqDestination:
-    """LeadSquared: its keys in headers, the opportunity type checked first."""
+    """LeadSquared: its keys in headers, the opportunity type (and for target async, the
+    async API) checked first."""
 
     goal = Outcome.CREATED
 
@@ -92,18 +104,37 @@ class LsqDestination:
         send: SendSettings,
         target: Target,
         limiter: RateLimiter,
-        workers: int,
+        options: RunOptions,
     ) -> None:
         self.host = settings.host
-        self.concurrency = workers
-        self.mapping, self.send, self.target = mapping, send, target
-        self.client = LsqClient(settings, limiter, pool_size=workers)
+        self.mapping, self.settings, self.target, self.options = mapping, send, target, options
+        self.client = LsqClient(settings, limiter, pool_size=options.workers)
+        self.activity = self.client.activity
+        self.per_call = 1 if target in ("capture", "async") else sender.BULK_LIMIT
 
     def check(self) -> None:
         check_account(self.client, self.mapping)
+        if self.target == "async":
+            check_async(self.client, self.options.status_rate)
 
-    def workers(self) -> Workers:
-        return lsq_workers(self.client, self.send, self.target)
+    def send(self, run: LedgerRun, progress: Progress | None, stop: threading.Event) -> None:
+        options = self.options
+        if self.target != "async":
+            sender.send(
+                run,
+                self.client,
+                self.settings,
+                target=self.target,
+                workers=options.workers,
+                progress=progress,
+                stop=stop,
+            )
+            return
+        with async_api(self.client, options.status_rate) as api:
+            send_async(
+                run, self.client, api, self.settings, api.metrics(), workers=options.workers,
+                progress=progress, stop=stop, wait=options.wait_for_queue, submit=options.submit,
+            )  # fmt: skip
 
     def scrub(self, text: str) -> str:
         return self.client.settings.scrub(text)

@@ -30,12 +30,14 @@ from typing import Protocol
 
 from importer.errors import AbortedError, AuthError, Interrupted, RetriesExhausted, RunRefused
 from importer.ledger import LedgerRun, SentRow
-from importer.model import JsonDict, Outcome, Problem, ReadyRow, RowOutcome, Target
+from importer.model import JsonDict, OpportunityRow, Outcome, Problem, ReadyRow, RowOutcome, Target
 from importer.send.activity import Activity
 from importer.send.attempts import (
     BeforeSend,
+    Queued,
     Step,
     Task,
+    TaskKind,
     Workers,
     check_sent,
     opportunities,
@@ -78,6 +80,14 @@ class SendClient(Protocol):
     def activity(self) -> Activity: ...
 
 
+class AsyncQueue(Protocol):
+    """Target ``async`` (:mod:`importer.send.follow`): submits one row to LeadSquared's
+    queue, and takes over the rows it queued - their outcomes come later."""
+
+    def submit(self, row: OpportunityRow, before_send: Callable[[], None]) -> Step: ...
+    def follow(self, queued: Sequence[Queued]) -> None: ...
+
+
 class ClaimLost(AbortedError):
     """A row was no longer pending when its request was about to go out: something else is
     sending this account's rows (the account lock should make this impossible)."""
@@ -92,14 +102,18 @@ def send(
     workers: int = 16,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    queue: AsyncQueue | None = None,
 ) -> Counter[Outcome]:
     """Send every unsent row of ``run`` to LeadSquared; returns the run's rows by state.
 
     Rows left unsent because ``stop`` was set stay ``pending`` (or ``ambiguous``) for the next
     run. AuthError / RetriesExhausted / RunRefused - and Interrupted for a Ctrl-C that
-    arrives while waiting - are raised after the requests in flight are recorded.
+    arrives while waiting - are raised after the requests in flight are recorded. Target
+    ``async`` needs the ``queue`` its rows go to.
     """
-    chosen = lsq_workers(client, settings, target)
+    if target == "async" and queue is None:
+        raise ValueError("target async sends through a queue (importer.send.follow)")
+    chosen = lsq_workers(client, settings, target, queue)
     return send_with(run, chosen, workers=workers, progress=progress, stop=stop)
 
 
@@ -118,27 +132,34 @@ def send_with(
     return run.state_counts()
 
 
-def lsq_workers(client: SendClient, settings: SendSettings, target: Target) -> Workers:
+def lsq_workers(
+    client: SendClient, settings: SendSettings, target: Target, queue: AsyncQueue | None = None
+) -> Workers:
     """LeadSquared's workers: bulk requests of 25 (``auto``: routing rows whose lead is
-    missing to capture) or captures of one, and look-ups of one lead's rows."""
+    missing to capture), captures of one, or (``async``) one row at a time into ``queue``;
+    and look-ups of one lead's rows."""
+    kind: TaskKind = "capture" if target == "capture" else "async" if target == "async" else "bulk"
 
     def write(task: Task, claim: BeforeSend) -> Step:
         rows = opportunities(task.rows)
         if task.kind == "capture":
             return send_capture(client, settings, rows[0], claim)
+        if task.kind == "async" and queue is not None:
+            return queue.submit(rows[0], claim)
         return send_bulk(client, settings, rows, target == "auto", claim)
 
     def lead_of(row: ReadyRow) -> str:
         return opportunities((row,))[0].search_value
 
     return Workers(
-        batch=1 if target == "capture" else BULK_LIMIT,
-        kind="capture" if target == "capture" else "bulk",
+        batch=1 if kind != "bulk" else BULK_LIMIT,
+        kind=kind,
         write=write,
         check=lambda task: check_sent(client, settings, task),
         check_key=lead_of,
         now=client.server_now,
         activity=client.activity,
+        follow=queue.follow if queue is not None else None,
     )
 
 
@@ -265,6 +286,8 @@ class _Run:
         outcomes = list(step.outcomes) + [self._give_up(r) for r in given_up]
         if outcomes or step.lookups:
             self.run.record(outcomes, step.lookups)
+        if step.queued and self.workers.follow is not None:
+            self.workers.follow(step.queued)  # commits each RequestID before the next step
         if step.ambiguous:
             for row in step.ambiguous:
                 self.unclear[row.row] = self.unclear.get(row.row, 0) + 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -26,7 +26,7 @@ from requests.adapters import HTTPAdapter
 from importer import __version__
 from importer.errors import Ambiguous, RetriesExhausted
 from importer.model import JsonDict
-from importer.send.classify import Reply, TryAgain, judge_failed_send, judge_response
+from importer.send.classify import Reply, TryAgain, judge_failed_send, judge_response, parse_json
 from importer.send.clock import ServerClock
 from importer.send.paced import paced
 from importer.send.ratelimit import RateLimiter
@@ -141,6 +141,9 @@ class LsqClient:
         body: Any = None,
         write: bool = False,
         before_send: BeforeSend | None = None,
+        host: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: Collection[int] = (),
     ) -> Reply:
         """Send one call, paced and retried as the module docstring says.
 
@@ -148,9 +151,11 @@ class LsqClient:
         :class:`Ambiguous` instead of being retried. ``before_send`` (a write) runs once,
         after the rate limiter lets the call go and before it goes: the sender commits its
         rows in flight there, so rows waiting for the limiter are never "maybe sent".
+        ``host`` replaces LSQ_HOST and ``headers`` are added (the async API: its own host
+        and key); a status in ``accept`` is returned as a Reply for the caller to judge.
         """
         return paced(
-            lambda: self._try_once(method, path, params, body, write),
+            lambda: self._try_once(method, path, params, body, write, host, headers, accept),
             limiter=self.limiter,
             retry=self.retry,
             exhausted=lambda last, tries: self._exhausted(path, last, tries),
@@ -179,14 +184,18 @@ class LsqClient:
         params: Mapping[str, str | int] | None,
         body: Any,
         write: bool,
+        host: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: Collection[int] = (),
     ) -> Reply | TryAgain:
         started = time.monotonic()
         try:
             response = self._session.request(
                 method,
-                self.settings.host + path,
+                (host or self.settings.host) + path,
                 params=params,
                 json=body,
+                headers=headers,
                 timeout=(self.settings.connect_timeout, self.settings.timeout),
                 allow_redirects=False,  # a redirect would carry the key headers elsewhere
             )
@@ -195,6 +204,8 @@ class LsqClient:
             return judge_failed_send(exc, write, self.settings)
         self.server_clock.observe(response.headers.get("Date"), time.time())
         log.debug("%s %s -> %s in %.2fs", method, path, response.status_code, _since(started))
+        if response.status_code in accept:
+            return Reply(response.status_code, parse_json(response.text), response.text)
         return judge_response(response.status_code, response.text, write, self.settings)
 
     def _exhausted(self, path: str, last: TryAgain, tries: int) -> RetriesExhausted:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+
 from importer.errors import Ambiguous, AuthError, ConfigError, RunRefused
+from importer.ledger import LedgerRun
 from importer.mapping.noojee import NoojeeSection
 from importer.model import Outcome
-from importer.send.attempts import Workers
 from importer.send.noojee.attempts import noojee_workers
 from importer.send.noojee.client import NoojeeClient
 from importer.send.noojee.replies import Context
 from importer.send.noojee.settings import NoojeeSettings
 from importer.send.payloads import SendSettings
 from importer.send.ratelimit import RateLimiter
+from importer.send.sender import Progress, send_with
 
 
 class NoojeeDestination:
@@ -32,6 +35,8 @@ class NoojeeDestination:
         self.goal = Outcome.UPDATED if section.update else Outcome.CREATED
         self.context = Context(section, send.columns)
         self.client = NoojeeClient(settings, section, limiter, pool_size=self.concurrency)
+        self.activity = limiter.activity
+        self.per_call = section.batch_size
 
     def check(self) -> None:
         """Send an empty list of leads: it changes nothing, and tells whether the key and
@@ -44,8 +49,9 @@ class NoojeeDestination:
         except Ambiguous:  # e.g. 103 "no leads": the key and the host were accepted
             return
 
-    def workers(self) -> Workers:
-        return noojee_workers(self.client, self.context)
+    def send(self, run: LedgerRun, progress: Progress | None, stop: threading.Event) -> None:
+        chosen = noojee_workers(self.client, self.context)
+        send_with(run, chosen, workers=self.concurrency, progress=progress, stop=stop)
 
     def scrub(self, text: str) -> str:
         return self.client.settings.scrub(text)
