@@ -114,6 +114,22 @@ def load_settings(
     return _build(values, config)
 
 
+def load_host(
+    config: Path | None = None,
+    environ: Mapping[str, str] = os.environ,
+    host: str | None = None,
+) -> str:
+    """Only the host (``host``, else the ``--config`` file's LSQ_HOST, else the
+    environment's), checked like :func:`load_settings` does: for commands that read the
+    account's ledger and need no keys (``lsq-import history``)."""
+    from_file = read_env_file(config) if config is not None else {}
+    value = _first_given(host, from_file.get(ENV_NAMES["host"]), environ.get(ENV_NAMES["host"]))
+    if value is None or not str(value).strip():
+        where = f"the environment or the config file {config}" if config else "the environment"
+        raise ConfigError(f"LSQ_HOST not set: put it in {where}, or give --host.")
+    return check_host(str(value))
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     """``NAME=value`` pairs of a ``.env`` style file; a ConfigError names the bad line."""
     try:

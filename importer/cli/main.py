@@ -18,6 +18,8 @@ COMMANDS = {
     "validate": "importer.cli.commands:validate",
     "run": "importer.cli.commands:run",
     "mapping-from-account": "importer.cli.draft:mapping_from_account",
+    "history": "importer.cli.history:history",
+    "undo": "importer.cli.undo:undo",
     "sandbox": "importer.sandbox.cli:sandbox",
 }
 

@@ -22,6 +22,7 @@ SHOWN = (
     Outcome.PARTIAL,
     Outcome.FAILED,
     Outcome.NEEDS_REVIEW,
+    Outcome.UNDONE,
 )
 
 
