@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from tests.e2e_support import (
     ledger_of,
     ledger_states,
     run_args,
+    sample_subset,
     sheet_records,
     start_cli,
     wait_until,
@@ -294,3 +296,21 @@ def test_kill_9_during_undo_then_run_again_deletes_every_one_once(
     assert stats["calls"]["Delete"] >= len(ids)
     assert {box.opportunity_state(i) for i in ids} == {"deleted"}
     assert ledger_states(ledger) == {"undone": len(ids)}
+
+
+def test_the_preview_s_call_counts_against_the_undo_s_rate(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """`undo` right after its preview: the preview's metadata call is in the same window."""
+    box = sandbox_factory(rate="10/1s")
+    out = tmp_path / "import.xlsx"
+    settings = load_settings(environ=box.env())
+    source = sample_subset(tmp_path, 20)
+    options = RunOptions(out=out, rate=parse_rate("10/1s"), ledger=ledger_of(out))
+    run_import(source, MAPPING, settings, options)
+    time.sleep(1.5)  # the import's own calls (its key check is not in the ledger) age out
+    assert undo(box, out, rate=parse_rate("10/1s")).summary.to_delete == 18
+    report = undo(box, out, yes=True, rate=parse_rate("10/1s"))
+    assert dict(report.sent) == {"deleted": 18}
+    stats = box.stats()
+    assert (stats["http_429"], stats["max_calls_in_window"]) == (0, 10)

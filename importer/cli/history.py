@@ -96,12 +96,17 @@ def _undo_dict(undo: UndoInfo | None) -> dict[str, object] | None:
 
 
 def undone_text(undo: UndoInfo | None) -> str:
-    """ "no", "yes, 2026-05-01 10:05:03 UTC (286 deleted)", or "undo stopped part-way"."""
+    """ "no", "yes, 2026-05-01 10:05:03 UTC (286 deleted)", "partly, …", "undo stopped
+    part-way"."""
     if undo is None:
         return "no"
     if not undo.finished:
         return "undo running" if undo.status == "running" else "undo stopped part-way"
-    deleted = undo.counts.get("deleted", 0)
+    deleted, failed = undo.counts.get("deleted", 0), undo.counts.get("failed", 0)
+    if failed:
+        return f"partly, {undo.ended_at} UTC ({deleted} deleted, {failed} refused)"
+    if not deleted:
+        return f"nothing deleted, {undo.ended_at} UTC"
     return f"yes, {undo.ended_at} UTC ({deleted} deleted)"
 
 

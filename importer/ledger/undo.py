@@ -85,6 +85,12 @@ class LedgerUndo:
     def recent_calls(self, seconds: float) -> list[float]:
         return recent_calls(self.db, seconds)
 
+    def record_call(self, at: float) -> None:
+        """Count a call made outside a claim (a read): the next process to start respects
+        it too, be it this undo's ``--yes`` right after its preview."""
+        with self.db.tx() as tx:
+            record_call(tx, at)
+
     # -- the undo as a whole -------------------------------------------------------------
 
     def begin(self) -> None:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
@@ -138,6 +139,7 @@ def undo_run(
             limiter = RateLimiter(options.rate)
             limiter.seed(undo.recent_calls(options.rate.seconds * 2))
             with LsqClient(settings, limiter, pool_size=options.workers) as client:
+                undo.record_call(time.time())
                 kind = opportunity_type(client, run)
                 before = summarise(undo, kind)
                 report = UndoReport(run, kind, before, not options.yes, options.rate, where)
