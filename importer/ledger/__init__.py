@@ -9,6 +9,7 @@ twice, across runs).
     items     one run's rows and each key's state, claimed one atomic step at a time
     undo      taking a run back: each deletion recorded before and after it is sent
     view      a run's outcomes for the report, read a window at a time
+    counts    a run's rows by state, in one query
     calls     the account's recent calls (a new process respects the last one's)
     codec     rows and problems as stored
 
@@ -26,8 +27,9 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from importer.errors import UsageError
+from importer.ledger.counts import outcome_counts
 from importer.ledger.db import SCHEMA_VERSION, Database
-from importer.ledger.items import LedgerRun, SentRow, outcome_counts
+from importer.ledger.items import LedgerRun, SentRow
 from importer.ledger.location import ledger_path
 from importer.ledger.lock import account_lock
 from importer.ledger.runs import RunInfo, RunSpec, UndoInfo, find, history, running, start

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from importer.ledger import runs
 from importer.ledger.calls import recent_calls, record_call
 from importer.ledger.codec import problems_from_json, problems_to_json, row_from_json, row_to_json
+from importer.ledger.counts import EXISTING, outcome_counts, state_counts
 from importer.ledger.db import Database, placeholders
 from importer.ledger.runs import RunSpec, now_text
 from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from importer.pipeline import Prepared
 
 PAGE_ROWS = 5_000
-# States in which a key already stands for an opportunity in LeadSquared.
-EXISTING = (Outcome.CREATED, Outcome.DUPLICATE, Outcome.PARTIAL, Outcome.NEEDS_REVIEW)
 # States another run's key may be taken over in: it was never created (failed), its
 # opportunity was deleted again (undone), or its run died on the way (the lock proves no
 # other run is alive).
@@ -298,25 +297,6 @@ class LedgerRun:
             return RowOutcome(sheet, row, Outcome.PENDING, message=said)
         found = problems_from_json(problems)
         return RowOutcome(sheet, row, outcome, opportunity_id, lead_id, message, found)
-
-
-def state_counts(db: Database, run_id: int) -> Counter[Outcome]:
-    """Rows of run ``run_id`` by state (unfinished states apart), one query."""
-    found = db.rows(
-        "SELECT CASE WHEN r.key IS NULL THEN ? WHEN i.run_id = r.run_id THEN i.state"
-        f" WHEN i.state IN ({placeholders(EXISTING)}) THEN ? ELSE i.state END, COUNT(*)"
-        " FROM run_rows r LEFT JOIN items i ON i.key = r.key WHERE r.run_id = ? GROUP BY 1",
-        (Outcome.INVALID, *EXISTING, Outcome.ALREADY_IMPORTED, run_id),
-    )
-    return Counter({Outcome(state): int(n) for state, n in found})
-
-
-def outcome_counts(db: Database, run_id: int) -> Counter[Outcome]:
-    """Rows of run ``run_id`` by outcome, as the report shows them (unfinished = pending)."""
-    counts: Counter[Outcome] = Counter()
-    for state, n in state_counts(db, run_id).items():
-        counts[state if state.finished else Outcome.PENDING] += n
-    return counts
 
 
 def _twin_problem(row: OpportunityRow, twin: int) -> Problem:

@@ -224,7 +224,7 @@ def running(db: Database) -> str | None:
     found = db.one("SELECT run_id FROM undos WHERE status = ? LIMIT 1", (RUNNING,))
     if found is not None:
         run = find(db, int(found[0]))
-        if run is not None and run.undo is not None:
+        if run is not None and run.undo is not None and run.undo.status == RUNNING:
             undo = run.undo
             return (
                 f"the undo of run {run.id} (pid {undo.pid} on {undo.machine}, started "
