@@ -24,8 +24,10 @@ from importer.undo import UndoOptions, UndoReport, undo_run
 from tests.e2e_support import (
     MAPPING,
     SAMPLE_CSV,
+    artefact_texts,
     cli,
     kill,
+    leaked,
     ledger_of,
     ledger_states,
     run_args,
@@ -128,6 +130,8 @@ def test_undo_of_the_sample_leaves_the_account_as_it_was(
     leads = [p for p in problems if p["Code"] == "lead_kept"]
     assert len(leads) == LEADS_BY_CAPTURE
     assert all(rows[p["Row"]]["Lead ID"] in p["Message"] for p in leads)
+    artefacts = artefact_texts([report.files.workbook, ledger_of(out)])
+    assert not leaked([box.access_key, box.secret_key], artefacts)
 
 
 def test_the_preview_sends_nothing(imported: tuple[RunningSandbox, Path, str]) -> None:

@@ -115,8 +115,8 @@ class LedgerRun:
                 f" state = CASE WHEN {absent} THEN ? ELSE state END,"
                 f" opportunity_id = CASE WHEN {absent} THEN NULL ELSE opportunity_id END,"
                 f" lead_id = CASE WHEN {absent} THEN NULL ELSE lead_id END,"
-                " message = '', problems = '[]', delete_sent_at = NULL, undone_at = NULL,"
-                " undo_problems = '[]'"
+                " message = '', problems = '[]', delete_sent_at = NULL, delete_tries = 0,"
+                " delete_unclear = 0, undone_at = NULL, undo_problems = '[]'"
                 f" WHERE key = ? AND run_id != ? AND state IN ({placeholders(_TAKEOVER)})",
                 (
                     *(self.id, row.sheet, row.row, payload),
