@@ -69,6 +69,7 @@ def undo(
     before it (duplicate) or that an earlier run created (already_imported) - and writes a
     results workbook. Leads are never deleted. Running it again continues where it stopped;
     on an undone run it sends nothing.
+
     Exit 0 when all that run created is gone (or for a preview), 1 when some of it could
     not be deleted, 2 when nothing was done, 3 when it stopped part-way (run it again).
     """
