@@ -125,8 +125,7 @@ def load_host(
     from_file = read_env_file(config) if config is not None else {}
     value = _first_given(host, from_file.get(ENV_NAMES["host"]), environ.get(ENV_NAMES["host"]))
     if value is None or not str(value).strip():
-        where = f"the environment or the config file {config}" if config else "the environment"
-        raise ConfigError(f"LSQ_HOST not set: put it in {where}, or give --host.")
+        raise ConfigError(f"LSQ_HOST not set: put it in {_where(config)}, or give --host.")
     return check_host(str(value))
 
 
@@ -179,8 +178,12 @@ def is_loopback(hostname: str) -> bool:
         return False
 
 
+def _where(config: Path | None) -> str:
+    return f"the environment or the config file {config}" if config else "the environment"
+
+
 def _build(values: Mapping[str, str | float], config: Path | None) -> Settings:
-    where = f"the environment or the config file {config}" if config else "the environment"
+    where = _where(config)
     missing = [ENV_NAMES[name] for name in _REQUIRED if not str(values.get(name, "")).strip()]
     if missing:
         hint = f" ({_WHERE_KEYS})" if missing != ["LSQ_HOST"] else ""
