@@ -28,7 +28,7 @@ from importer.undo.api import deletions
 from importer.undo.plan import OpportunityType
 from importer.undo.results import write_undo_results
 from tests.e2e_support import ledger_of, sample_subset, sheet_records
-from tests.test_undo_e2e import FAST, created_ids, import_sample
+from tests.undo_support import FAST, created_ids, import_sample
 
 Factory = Callable[..., RunningSandbox]
 SVC = "/v2/OpportunityManagement.svc"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from importer.run import ImportReport, RunOptions, run_import
+from importer.run import RunOptions, run_import
 from importer.sandbox.testing import RunningSandbox
 from importer.settings import load_settings, parse_rate
 from importer.undo import UndoOptions, UndoReport, undo_run
@@ -36,9 +36,9 @@ from tests.e2e_support import (
     start_cli,
     wait_until,
 )
+from tests.undo_support import FAST, created_ids, import_sample
 
 Factory = Callable[..., RunningSandbox]
-FAST = "1000/1s"
 CREATED = 286  # the sample's 287 valid rows, less row 3, whose opportunity existed before
 EXISTING_ROW = 3  # meera.das001: MBA at Bengaluru
 LEADS_BY_CAPTURE = 22  # sample rows whose lead the sandbox does not have: auto -> capture
@@ -65,23 +65,12 @@ def add_existing_opportunity(box: RunningSandbox) -> str:
     return str(reply.json()["Response"][0]["ProspectOpportunityId"])
 
 
-def import_sample(box: RunningSandbox, out: Path, source: Path = SAMPLE_CSV) -> ImportReport:
-    settings = load_settings(environ=box.env())
-    options = RunOptions(out=out, rate=parse_rate(FAST), ledger=ledger_of(out))
-    return run_import(source, MAPPING, settings, options)
-
-
 def undo(box: RunningSandbox, out: Path, run: int | str = "last", **chosen: Any) -> UndoReport:
     settings = load_settings(environ=box.env())
     options = UndoOptions(
         run=run, out=out.with_name("undo.xlsx"), ledger=ledger_of(out), rate=parse_rate(FAST)
     )
     return undo_run(settings, replace(options, **chosen))
-
-
-def created_ids(out: Path) -> list[str]:
-    rows = sheet_records(out, "Rows")
-    return [r["Opportunity ID"] for r in rows if r["Outcome"] == "created"]
 
 
 def writes(box: RunningSandbox) -> dict[str, int]:
