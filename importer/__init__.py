@@ -9,6 +9,7 @@ The library API (the CLI is a thin layer over it)::
     settings = load_settings()                                            # LSQ_* variables
     result = run_import("enquiries.xlsx", "mappings/opportunities.yaml", settings,
                         RunOptions(out=Path("results.xlsx")))             # an ImportReport
+    undone = undo_run(settings, UndoOptions(run=result.run_id, yes=True))  # an UndoReport
 
 Errors are the tree in :mod:`importer.errors`; row problems are values, never exceptions.
 Names load on first use, so ``import importer`` (and ``lsq-import --help``) stays instant.
@@ -28,6 +29,9 @@ _API = {
     "run_import": "importer.run",
     "RunOptions": "importer.run",
     "ImportReport": "importer.run",
+    "undo_run": "importer.undo",
+    "UndoOptions": "importer.undo",
+    "UndoReport": "importer.undo",
     "Settings": "importer.settings",
     "load_settings": "importer.settings",
     "Rate": "importer.settings",
@@ -46,10 +50,13 @@ __all__ = [
     "RowOutcome",
     "RunOptions",
     "Settings",
+    "UndoOptions",
+    "UndoReport",
     "__version__",
     "load_settings",
     "parse_rate",
     "run_import",
+    "undo_run",
     "validate",
     "write_dry_run",
 ]
@@ -59,6 +66,7 @@ if TYPE_CHECKING:
     from importer.model import Outcome, Problem, RowOutcome
     from importer.run import ImportReport, RunOptions, run_import
     from importer.settings import Rate, Settings, load_settings, parse_rate
+    from importer.undo import UndoOptions, UndoReport, undo_run
 
 
 def __getattr__(name: str) -> Any:

@@ -211,18 +211,18 @@ class _Run:
         """Runs on a worker thread: the claim, HTTP and pure reply handling."""
         if task.kind == "reconcile":
             return check_sent(self.client, self.settings, task)
-        claim = self._claimer(task.rows)
+        claim = self._claimer(task.rows, task.kind)
         if task.kind == "capture":
             return send_capture(self.client, self.settings, task.rows[0], claim)
         if task.kind == "async" and self.queue is not None:
             return self.queue.submit(task.rows[0], claim)
         return send_bulk(self.client, self.settings, task.rows, self.target == "auto", claim)
 
-    def _claimer(self, rows: tuple[OpportunityRow, ...]) -> Callable[[], None]:
+    def _claimer(self, rows: tuple[OpportunityRow, ...], route: str) -> Callable[[], None]:
         def claim() -> None:
             sent_at = self.client.server_now()
             batch = f"{self.batch_prefix}-{next(self.batch_numbers)}"
-            claimed = self.run.claim(rows, batch, sent_at)
+            claimed = self.run.claim(rows, batch, sent_at, route)
             if len(claimed) != len(rows):
                 raise ClaimLost(
                     "Some rows were no longer waiting to be sent: another process is sending "
