@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -173,9 +174,11 @@ def run_import(
         limiter = RateLimiter(options.rate)
         limiter.seed(run.recent_calls(options.rate.seconds * 2))
         with LsqClient(settings, limiter, pool_size=options.workers) as client:
+            checked_at = time.time()
             check_account(client, loaded)
             if target == "async":
                 check_async(client, options.status_rate)
+            run.record((), lookups=(checked_at,))  # the next process counts this call too
             problems = load_rows(source, loaded, run)
             to_send = _unfinished(run)
             plan = _plan(run, target, options.rate, notes(source.info, loaded, target), client)
