@@ -10,6 +10,7 @@ The library API (the CLI is a thin layer over it)::
                                           # (load_noojee_settings(): a destination: noojee mapping)
     result = run_import("enquiries.xlsx", "mappings/opportunities.yaml", settings,
                         RunOptions(out=Path("results.xlsx")))             # an ImportReport
+    undone = undo_run(settings, UndoOptions(run=result.run_id, yes=True))  # an UndoReport
 
 Errors are the tree in :mod:`importer.errors`; row problems are values, never exceptions.
 Names load on first use, so ``import importer`` (and ``lsq-import --help``) stays instant.
@@ -29,6 +30,9 @@ _API = {
     "run_import": "importer.run",
     "RunOptions": "importer.run",
     "ImportReport": "importer.run",
+    "undo_run": "importer.undo",
+    "UndoOptions": "importer.undo",
+    "UndoReport": "importer.undo",
     "Settings": "importer.settings",
     "load_settings": "importer.settings",
     "Rate": "importer.settings",
@@ -50,11 +54,14 @@ __all__ = [
     "RowOutcome",
     "RunOptions",
     "Settings",
+    "UndoOptions",
+    "UndoReport",
     "__version__",
     "load_noojee_settings",
     "load_settings",
     "parse_rate",
     "run_import",
+    "undo_run",
     "validate",
     "write_dry_run",
 ]
@@ -65,6 +72,7 @@ if TYPE_CHECKING:
     from importer.run import ImportReport, RunOptions, run_import
     from importer.send.noojee.settings import NoojeeSettings, load_noojee_settings
     from importer.settings import Rate, Settings, load_settings, parse_rate
+    from importer.undo import UndoOptions, UndoReport, undo_run
 
 
 def __getattr__(name: str) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -178,7 +179,9 @@ def run_import(
         limiter.seed(run.recent_calls(options.rate.seconds * 2))
         send = send_settings(loaded)
         with closing(connect(settings, loaded, send, target, limiter, options)) as to:
+            checked_at = time.time()
             to.check()
+            run.record((), lookups=(checked_at,))  # the next process counts this call too
             problems = load_rows(source, loaded, run)
             to_send = _unfinished(run)
             plan = _plan(run, target, options.rate, notes(source.info, loaded, target), to)

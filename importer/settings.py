@@ -130,6 +130,21 @@ def load_settings(
     return _build(values, config)
 
 
+def load_host(
+    config: Path | None = None,
+    environ: Mapping[str, str] = os.environ,
+    host: str | None = None,
+) -> str:
+    """Only the host (``host``, else the ``--config`` file's LSQ_HOST, else the
+    environment's), checked like :func:`load_settings` does: for commands that read the
+    account's ledger and need no keys (``lsq-import history``)."""
+    from_file = read_env_file(config) if config is not None else {}
+    value = _first_given(host, from_file.get(ENV_NAMES["host"]), environ.get(ENV_NAMES["host"]))
+    if value is None or not str(value).strip():
+        raise ConfigError(f"LSQ_HOST not set: put it in {_where(config)}, or give --host.")
+    return check_host(str(value))
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     """``NAME=value`` pairs of a ``.env`` style file; a ConfigError names the bad line."""
     try:
@@ -220,8 +235,12 @@ def is_loopback(hostname: str) -> bool:
         return False
 
 
+def _where(config: Path | None) -> str:
+    return f"the environment or the config file {config}" if config else "the environment"
+
+
 def _build(values: Mapping[str, str | float], config: Path | None) -> Settings:
-    where = f"the environment or the config file {config}" if config else "the environment"
+    where = _where(config)
     missing = [ENV_NAMES[name] for name in _REQUIRED if not str(values.get(name, "")).strip()]
     if missing:
         hint = f" ({_WHERE_KEYS})" if missing != ["LSQ_HOST"] else ""

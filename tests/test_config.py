@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from importer.errors import ConfigError
-from importer.settings import Settings, check_host, is_loopback, load_settings, read_env_file
+from importer.settings import (
+    Settings,
+    check_host,
+    is_loopback,
+    load_host,
+    load_settings,
+    read_env_file,
+)
 
 ACCESS = "u$r0123456789abcdefXYZ9"
 SECRET = "s3cr3t0123456789abcdef0123456789"
@@ -51,6 +58,19 @@ def test_config_file_wins_over_the_environment_and_env_fills_gaps(tmp_path: Path
     assert settings.host == "https://api-us11.leadsquared.com"
     assert settings.access_key == "u$file-access-key-0001"  # `$` kept: nothing interpolated
     assert settings.secret_key == SECRET
+
+
+def test_the_host_alone_needs_no_keys(tmp_path: Path) -> None:
+    """`history` reads only the host: from --host, the config file, then the environment."""
+    only_host = {"LSQ_HOST": "https://api-in21.leadsquared.com/"}
+    assert load_host(environ=only_host) == "https://api-in21.leadsquared.com"
+    path = write(tmp_path, "LSQ_HOST=https://api-us11.leadsquared.com\n")
+    assert load_host(path, environ=only_host) == "https://api-us11.leadsquared.com"
+    assert load_host(path, environ=only_host, host="http://127.0.0.1:9") == "http://127.0.0.1:9"
+    with pytest.raises(ConfigError, match="LSQ_HOST not set: put it in the environment"):
+        load_host(environ={"LSQ_ACCESS_KEY": ACCESS})
+    with pytest.raises(ConfigError, match="plain http://"):
+        load_host(environ={}, host="http://api-in21.leadsquared.com")
 
 
 def test_overrides_win_over_file_and_environment(tmp_path: Path) -> None:

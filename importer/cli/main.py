@@ -19,6 +19,8 @@ COMMANDS = {
     "run": "importer.cli.commands:run",
     "status": "importer.cli.status:status",
     "mapping-from-account": "importer.cli.draft:mapping_from_account",
+    "history": "importer.cli.history:history",
+    "undo": "importer.cli.undo:undo",
     "sandbox": "importer.sandbox.cli:sandbox",
 }
 

@@ -34,6 +34,7 @@ SHOWN = (
     Outcome.PARTIAL,
     Outcome.FAILED,
     Outcome.NEEDS_REVIEW,
+    Outcome.UNDONE,
 )
 TICK_S = 1.0
 

@@ -7,8 +7,11 @@ twice, across runs).
     lock      one import at a time per account
     runs      the runs: identity (continue or start), history
     items     one run's rows and each key's state, claimed one atomic step at a time
+    undo      taking a run back: each deletion recorded before and after it is sent
     view      a run's outcomes for the report, read a window at a time
     queued    rows in LeadSquared's async queue: their RequestIDs, the runs still waiting
+    counts    a run's rows by state, in one query
+    calls     the account's recent calls (a new process respects the last one's)
     codec     rows and problems as stored
 
 Secrets never enter the ledger: it holds the host, never a key.
@@ -16,27 +19,34 @@ Secrets never enter the ledger: it holds the host, never a key.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
 from importer.errors import UsageError
+from importer.ledger.counts import outcome_counts
 from importer.ledger.db import SCHEMA_VERSION, Database
 from importer.ledger.items import LedgerRun, SentRow
 from importer.ledger.location import ledger_path
 from importer.ledger.lock import account_lock
-from importer.ledger.runs import RunInfo, RunSpec, history, running, start
+from importer.ledger.runs import RunInfo, RunSpec, UndoInfo, find, history, running, start
+from importer.ledger.undo import LedgerUndo, UndoItem
 from importer.ledger.view import RunOutcomes
 
 __all__ = [
     "Ledger",
     "LedgerRun",
+    "LedgerUndo",
     "RunInfo",
     "RunOutcomes",
     "RunSpec",
     "SentRow",
+    "UndoInfo",
+    "UndoItem",
     "ledger_path",
 ]
 
@@ -82,8 +92,7 @@ class Ledger:
         """One import at a time into this account (see :mod:`importer.ledger.lock`)."""
 
         def holder() -> str:
-            found = running(self.db)
-            return found.describe() if found else "another lsq-import process"
+            return running(self.db) or "another lsq-import process"
 
         with account_lock(self.path, wait=wait, holder=holder, say=say):
             yield
@@ -93,7 +102,39 @@ class Ledger:
         return LedgerRun(self.db, start(self.db, spec), self.host, spec)
 
     def history(self, limit: int | None = None) -> list[RunInfo]:
-        return history(self.db, limit)
+        """The runs, newest first; a run that stopped without recording its counts (a
+        kill -9) gets them counted from its rows."""
+        return [_with_counts(self.db, run) for run in history(self.db, limit)]
+
+    def run_info(self, which: int | str) -> RunInfo:
+        """Run ``which`` (its id, or ``"last"``); a UsageError names what is wrong."""
+        if which == "last":
+            found = self.history(1)
+            if not found:
+                raise UsageError(f"The ledger {self.path} has no runs yet: nothing to undo.")
+            return found[0]
+        run = find(self.db, int(which))
+        if run is None:
+            raise UsageError(
+                f"The ledger {self.path} has no run {which}; `lsq-import history` lists them."
+            )
+        return _with_counts(self.db, run)
+
+    def undo(self, run: RunInfo) -> LedgerUndo:
+        """The undo of ``run`` (to delete, call :meth:`exclusive` first)."""
+        return LedgerUndo(self.db, run)
+
+    @staticmethod
+    def host_of(path: Path) -> str | None:
+        """The host a ledger file belongs to, read without changing it; None if unknown."""
+        if not path.is_file():
+            return None
+        try:
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                found = db.execute("SELECT value FROM ledger WHERE name = 'host'").fetchone()
+        except sqlite3.Error:
+            return None
+        return str(found[0]) if found else None
 
     def close(self) -> None:
         self.db.close()
@@ -108,6 +149,12 @@ class Ledger:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _with_counts(db: Database, run: RunInfo) -> RunInfo:
+    if run.counts or run.status == "running":
+        return run
+    return replace(run, counts={str(k): n for k, n in outcome_counts(db, run.id).items()})
 
 
 def safe_host(host: str) -> str:

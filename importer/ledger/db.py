@@ -4,6 +4,9 @@ Every commit is durable before the next request goes out (WAL + ``synchronous=FU
 row is committed ``in_flight`` before its request is sent and with its outcome after, so a
 crash, a kill -9 or a power cut never leaves a sent row unrecorded. Worker threads claim
 rows right before their request goes out, so the connection is shared under one lock.
+
+The schema grows by adding: new tables are ``CREATE TABLE IF NOT EXISTS``, new columns are
+listed in ``_ADDED_COLUMNS`` and added to an older ledger when it is opened (every row kept).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from importer.errors import UsageError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,7 +72,32 @@ CREATE TABLE IF NOT EXISTS run_rows (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS run_rows_by_key ON run_rows (run_id, key);
 CREATE TABLE IF NOT EXISTS calls (at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS undos (
+    run_id INTEGER PRIMARY KEY,
+    status TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    machine TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    counts TEXT NOT NULL DEFAULT '{}'
+);
 """
+
+# Columns added since version 1, by version; ALTER TABLE ADD COLUMN fills the rows of an
+# older ledger with NULL or the default, which mean "never happened" for each of them.
+_ADDED_COLUMNS = (
+    # 2: the endpoint a key was last sent through ("bulk", "capture"): capture may create
+    # the lead too, which an undo must list and leave alone.
+    ("items", "route", "TEXT"),
+    # 2: an undo's deletion of the key's opportunity. delete_sent_at is committed right
+    # before the delete goes out and stays set until its answer is recorded (state undone,
+    # or released), so a crash leaves it set: the delete is then simply asked again.
+    ("items", "delete_sent_at", "REAL"),
+    ("items", "delete_tries", "INTEGER NOT NULL DEFAULT 0"),
+    ("items", "delete_unclear", "INTEGER NOT NULL DEFAULT 0"),
+    ("items", "undone_at", "TEXT"),
+    ("items", "undo_problems", "TEXT NOT NULL DEFAULT '[]'"),
+)
 
 
 class Database:
@@ -85,12 +113,31 @@ class Database:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(_SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             self.close()
             raise UsageError(
                 f"The ledger {path} cannot be used ({exc}); it is not an lsq-import ledger or "
                 "it is damaged. Choose another with --ledger (or LSQ_LEDGER)."
             ) from None
+
+    def _migrate(self) -> None:
+        """Add the columns an older ledger lacks, in one transaction (two processes opening
+        the same old ledger at once: the second finds them added)."""
+        if not self._missing_columns():
+            return
+        with self.tx() as tx:
+            for table, column, kind in self._missing_columns():
+                tx.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            tx.execute("INSERT OR REPLACE INTO ledger VALUES ('version', ?)", (SCHEMA_VERSION,))
+
+    def _missing_columns(self) -> list[tuple[str, str, str]]:
+        have: dict[str, set[str]] = {}
+        for table, _, _ in _ADDED_COLUMNS:
+            if table not in have:
+                found = self._db.execute(f"PRAGMA table_info({table})").fetchall()
+                have[table] = {str(r[1]) for r in found}
+        return [added for added in _ADDED_COLUMNS if added[1] not in have[added[0]]]
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -122,3 +169,8 @@ class Database:
         with self._lock:
             if hasattr(self, "_db"):
                 self._db.close()
+
+
+def placeholders(values: Sequence[object]) -> str:
+    """``?, ?, ?`` for an ``IN (...)`` of ``values``."""
+    return ", ".join("?" for _ in values)

@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from importer.ledger import runs
+from importer.ledger.calls import recent_calls, record_call
 from importer.ledger.codec import problems_from_json, problems_to_json, row_from_json, row_to_json
-from importer.ledger.db import Database
+from importer.ledger.counts import EXISTING, outcome_counts, state_counts
+from importer.ledger.db import Database, placeholders
 from importer.ledger.runs import RunSpec, now_text
 from importer.model import DialerLead, JsonDict, Outcome, Problem, ReadyRow, RowOutcome
 from importer.send.identity import idempotency_key
@@ -31,17 +33,18 @@ if TYPE_CHECKING:
     from importer.pipeline import Prepared
 
 PAGE_ROWS = 5_000
-# States in which a key already stands for an opportunity in LeadSquared (a lead in Noojee).
-EXISTING = (
-    Outcome.CREATED,
-    Outcome.DUPLICATE,
-    Outcome.PARTIAL,
-    Outcome.NEEDS_REVIEW,
-    Outcome.UPDATED,
+# States another run's key may be taken over in: it was never created (failed), its
+# opportunity was deleted again (undone), or its run died on the way (the lock proves no
+# other run is alive).
+_TAKEOVER = (
+    Outcome.FAILED,
+    Outcome.UNDONE,
+    Outcome.PENDING,
+    Outcome.IN_FLIGHT,
+    Outcome.AMBIGUOUS,
 )
-# States another run's key may be taken over in: it was never created (failed), or its
-# run died on the way (the lock proves no other run is alive).
-_TAKEOVER = (Outcome.FAILED, Outcome.PENDING, Outcome.IN_FLIGHT, Outcome.AMBIGUOUS)
+# Taken over from these, a key is sent afresh: nothing of it exists in LeadSquared.
+_ABSENT = (Outcome.FAILED, Outcome.UNDONE)
 _UNCLEAR_MESSAGE = (
     "Sent, but LeadSquared's answer never arrived; run the same command again and it will "
     "be checked before anything is resent."
@@ -108,13 +111,26 @@ class LedgerRun:
             (row.key, Outcome.PENDING, self.id, row.sheet, row.row, payload),
         )
         if added.rowcount == 0:
-            takeover = (self.id, row.sheet, row.row, payload, Outcome.FAILED, Outcome.PENDING)
+            # An absent key starts afresh (an undone one forgets its deleted opportunity);
+            # one caught on the way keeps its state, to be looked up before any resend.
+            absent = f"state IN ({placeholders(_ABSENT)})"
             tx.execute(
                 "UPDATE items SET run_id = ?, sheet = ?, row = ?, payload = ?,"
-                " state = CASE WHEN state = ? THEN ? ELSE state END,"
-                " message = '', problems = '[]'"
-                f" WHERE key = ? AND run_id != ? AND state IN ({_marks(_TAKEOVER)})",
-                (*takeover, row.key, self.id, *_TAKEOVER),
+                f" state = CASE WHEN {absent} THEN ? ELSE state END,"
+                f" opportunity_id = CASE WHEN {absent} THEN NULL ELSE opportunity_id END,"
+                f" lead_id = CASE WHEN {absent} THEN NULL ELSE lead_id END,"
+                " message = '', problems = '[]', delete_sent_at = NULL, delete_tries = 0,"
+                " delete_unclear = 0, undone_at = NULL, undo_problems = '[]'"
+                f" WHERE key = ? AND run_id != ? AND state IN ({placeholders(_TAKEOVER)})",
+                (
+                    *(self.id, row.sheet, row.row, payload),
+                    *_ABSENT,
+                    Outcome.PENDING,
+                    *_ABSENT,
+                    *_ABSENT,
+                    *(row.key, self.id),
+                    *_TAKEOVER,
+                ),
             )
         tx.execute("INSERT INTO run_rows VALUES (?, ?, ?, NULL)", (self.id, row.row, row.key))
 
@@ -146,20 +162,31 @@ class LedgerRun:
 
     # -- what the sender writes ---------------------------------------------------------
 
-    def claim(self, rows: Sequence[ReadyRow], batch_id: str, sent_at: float) -> list[int]:
+    def claim(
+        self,
+        rows: Sequence[ReadyRow],
+        batch_id: str,
+        sent_at: float,
+        route: str | None = None,
+    ) -> list[int]:
         """Move ``rows`` to in_flight, each only if it is still pending (one atomic step),
-        right before their request goes out; returns the row numbers claimed."""
+        right before their request goes out; returns the row numbers claimed. ``route`` is
+        the endpoint they go through (an undo lists the leads that capture may create)."""
         claimed = []
         with self.db.tx() as tx:
             for row in rows:
                 moved = tx.execute(
                     "UPDATE items SET state = ?, batch_id = ?, sent_at = ?,"
-                    " attempts = attempts + 1 WHERE key = ? AND run_id = ? AND state = ?",
-                    (Outcome.IN_FLIGHT, batch_id, sent_at, row.key, self.id, Outcome.PENDING),
+                    " attempts = attempts + 1, route = COALESCE(?, route)"
+                    " WHERE key = ? AND run_id = ? AND state = ?",
+                    (
+                        *(Outcome.IN_FLIGHT, batch_id, sent_at, route),
+                        *(row.key, self.id, Outcome.PENDING),
+                    ),
                 )
                 if moved.rowcount:
                     claimed.append(row.row)
-            tx.execute("INSERT INTO calls VALUES (?)", (time.time(),))
+            record_call(tx)
         return claimed
 
     def mark(self, rows: Iterable[ReadyRow], state: Outcome, message: str = "") -> None:
@@ -196,13 +223,13 @@ class LedgerRun:
                     for o in outcomes
                 ),
             )
-            tx.executemany("INSERT INTO calls VALUES (?)", ((at,) for at in lookups))
+            for at in lookups:
+                record_call(tx, at)
 
     def recent_calls(self, seconds: float) -> list[float]:
         """Wall-clock start times of this account's calls in the last ``seconds``, whichever
         run made them: a resumed run respects the calls a killed one just made."""
-        since = time.time() - seconds
-        return [float(at) for (at,) in self.db.rows("SELECT at FROM calls WHERE at > ?", (since,))]
+        return recent_calls(self.db, seconds)
 
     def forget_calls_before(self, seconds_ago: float) -> None:
         with self.db.tx() as tx:
@@ -224,22 +251,12 @@ class LedgerRun:
 
     def state_counts(self) -> Counter[Outcome]:
         """Rows of this run by state (unfinished states apart), one query."""
-        found = self.db.rows(
-            "SELECT CASE WHEN r.key IS NULL THEN ? WHEN i.run_id = r.run_id THEN i.state"
-            f" WHEN i.state IN ({_marks(EXISTING)}) THEN ? ELSE i.state END, COUNT(*)"
-            " FROM run_rows r LEFT JOIN items i ON i.key = r.key WHERE r.run_id = ? GROUP BY 1",
-            (Outcome.INVALID, *EXISTING, Outcome.ALREADY_IMPORTED, self.id),
-        )
-        return Counter({Outcome(state): int(n) for state, n in found})
+        return state_counts(self.db, self.id)
 
     def outcome_counts(self) -> Counter[Outcome]:
         """Rows of this run by outcome, as the report shows them (unfinished = pending,
         except queued)."""
-        counts: Counter[Outcome] = Counter()
-        for state, n in self.state_counts().items():
-            shown = state.finished or state is Outcome.QUEUED  # queued: LeadSquared has it
-            counts[state if shown else Outcome.PENDING] += n
-        return counts
+        return outcome_counts(self.db, self.id)
 
     def outcomes_from(self, first_row: int, limit: int) -> list[RowOutcome]:
         """The outcomes of this run's rows from ``first_row`` on, in row order."""
@@ -295,7 +312,3 @@ def _twin_problem(row: ReadyRow, twin: int) -> Problem:
         "values), so it would be created twice — delete one of the two rows"
     )
     return Problem(row.sheet, row.row, None, None, "duplicate_in_file", message)
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)

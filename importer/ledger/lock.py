@@ -1,4 +1,4 @@
-"""One import at a time per account: an exclusive lock on a file beside the ledger.
+"""One import (or undo) at a time per account: an exclusive lock on a file beside the ledger.
 
 The operating system releases the lock when the process ends, however it ends (a kill -9
 included), so a crashed run never blocks the next one. While it is held, a second import
@@ -38,11 +38,11 @@ def account_lock(
         while not _try_lock(handle):
             if not wait:
                 raise UsageError(
-                    f"Another import into this account is running ({holder()}). Wait for it "
-                    "to finish, or run again with --wait to start when it does."
+                    f"Another lsq-import is sending to this account ({holder()}). Wait for "
+                    "it to finish, or run again with --wait to start when it does."
                 )
             if say is not None and not told:
-                say(f"Waiting for another import into this account to finish ({holder()})...")
+                say(f"Waiting for another lsq-import sending to this account ({holder()})...")
                 told = True
             time.sleep(WAIT_POLL_S)
         yield

@@ -4,7 +4,8 @@ A run's *identity* is what it sends: the file's content, the sheet, the mapping'
 the target and whether resends were asked for. Running the same command again (after a
 crash, a Ctrl-C, or when it finished) continues that run: its rows keep their outcomes
 and nothing is sent twice. Another file, sheet or mapping is a new run; its rows that an
-earlier run already created are ``already_imported``.
+earlier run already created are ``already_imported``. A run that was undone is never
+continued: the same command after an undo is a new run, which imports the rows again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from importer.errors import UsageError
 from importer.ledger.db import Database
 from importer.model import JsonDict, Outcome, Target
 
@@ -46,6 +49,22 @@ class RunSpec:
 
 
 @dataclass(frozen=True)
+class UndoInfo:
+    """The undo of a run (``lsq-import undo``): running, stopped part-way, or finished."""
+
+    status: str
+    started_at: str
+    ended_at: str | None
+    counts: Mapping[str, int]  # deleted, refused, failed, ... (importer.undo)
+    pid: int
+    machine: str
+
+    @property
+    def finished(self) -> bool:
+        return self.status == FINISHED
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """One run as ``lsq-import history`` shows it."""
 
@@ -60,6 +79,8 @@ class RunInfo:
     counts: Mapping[str, int]
     pid: int
     machine: str
+    mapping: str = ""
+    undo: UndoInfo | None = None  # set once an undo of this run started
 
     def describe(self) -> str:
         """ "run 4 (pid 812 on laptop, file enquiries.xlsx, started 2026-11-29 10:02 UTC)"."""
@@ -74,15 +95,25 @@ def now_text() -> str:
 
 
 def start(db: Database, spec: RunSpec) -> int:
-    """The run to continue for ``spec`` (its latest with the same identity), or a new one.
-    Call with the account's lock held: any run still marked running has died."""
+    """The run to continue for ``spec`` (its latest with the same identity, unless it was
+    undone), or a new one. Call with the account's lock held: any run still marked running
+    has died. An undo stopped part-way must be finished first: until then, which of its
+    opportunities still exist is known only to that undo."""
+    unfinished = unfinished_undo(db)
+    if unfinished is not None:
+        raise UsageError(
+            f"The undo of run {unfinished} stopped part-way; finish it before importing "
+            f"into this account again: lsq-import undo {unfinished} --yes"
+        )
     with db.tx() as tx:
         tx.execute(
             "UPDATE runs SET status = ?, ended_at = COALESCE(ended_at, ?) WHERE status = ?",
             (STOPPED, now_text(), RUNNING),
         )
         found = tx.execute(
-            "SELECT id FROM runs WHERE identity = ? ORDER BY id DESC LIMIT 1", (spec.identity,)
+            "SELECT id FROM runs WHERE identity = ? AND id NOT IN (SELECT run_id FROM undos)"
+            " ORDER BY id DESC LIMIT 1",
+            (spec.identity,),
         ).fetchone()
         if found is not None:
             tx.execute(
@@ -134,20 +165,70 @@ def save_results_digest(db: Database, run_id: int, results: JsonDict) -> None:
         tx.execute("UPDATE runs SET results = ? WHERE id = ?", (json.dumps(results), run_id))
 
 
+_RUN_COLUMNS = (
+    "SELECT r.id, r.status, r.file, r.sheet, r.target, r.event_code, r.started_at,"
+    " r.ended_at, r.counts, r.pid, r.machine, r.mapping, u.status, u.started_at, u.ended_at,"
+    " u.counts, u.pid, u.machine FROM runs r LEFT JOIN undos u ON u.run_id = r.id"
+)
+
+
 def history(db: Database, limit: int | None = None) -> list[RunInfo]:
     """The runs, newest first."""
-    sql = (
-        "SELECT id, status, file, sheet, target, event_code, started_at, ended_at, counts,"
-        " pid, machine FROM runs ORDER BY id DESC"
-    )
+    sql = _RUN_COLUMNS + " ORDER BY r.id DESC"
     rows = db.rows(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
-    return [
-        RunInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9], r[10])
-        for r in rows
-    ]
+    return [_run_info(r) for r in rows]
 
 
-def running(db: Database) -> RunInfo | None:
-    """The run marked running (the one holding the account's lock, if the lock is held)."""
-    found = [run for run in history(db, 20) if run.status == RUNNING]
-    return found[0] if found else None
+def find(db: Database, run_id: int) -> RunInfo | None:
+    found = db.one(_RUN_COLUMNS + " WHERE r.id = ?", (run_id,))
+    return _run_info(found) if found else None
+
+
+def _run_info(r: tuple[Any, ...]) -> RunInfo:
+    undo = None
+    if r[12] is not None:
+        status = _status(r[12], r[16], r[17])
+        undo = UndoInfo(status, r[13], r[14], json.loads(r[15]), r[16], r[17])
+    status = _status(r[1], r[9], r[10])
+    return RunInfo(
+        r[0], status, r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9], r[10], r[11], undo
+    )
+
+
+def _status(recorded: str, pid: int, machine: str) -> str:
+    """``running`` only while its process lives: a run killed -9 never recorded its end."""
+    if recorded != RUNNING or machine != socket.gethostname():
+        return recorded
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return STOPPED
+    except PermissionError:  # alive, another user's
+        return recorded
+    return recorded
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def unfinished_undo(db: Database) -> int | None:
+    """The run whose undo started and has not finished, if any."""
+    found = db.one("SELECT run_id FROM undos WHERE status != ? LIMIT 1", (FINISHED,))
+    return int(found[0]) if found else None
+
+
+def running(db: Database) -> str | None:
+    """The import or undo marked running (the one holding the account's lock, if the lock
+    is held), described for a message."""
+    found = db.one("SELECT run_id FROM undos WHERE status = ? LIMIT 1", (RUNNING,))
+    if found is not None:
+        run = find(db, int(found[0]))
+        if run is not None and run.undo is not None and run.undo.status == RUNNING:
+            undo = run.undo
+            return (
+                f"the undo of run {run.id} (pid {undo.pid} on {undo.machine}, started "
+                f"{undo.started_at} UTC)"
+            )
+    imports = [run for run in history(db, 20) if run.status == RUNNING]
+    return imports[0].describe() if imports else None

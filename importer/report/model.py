@@ -60,6 +60,8 @@ class ResultsInput:
     mapped_columns: frozenset[str] = frozenset()
     # The outcome every row should reach: the Summary's headline counts it ("287 of 300 ...").
     goal: Outcome = Outcome.CREATED
+    # False: no fix file (an undo's rows are not to be imported again).
+    fix_file: bool = True
 
 
 @dataclass(frozen=True)

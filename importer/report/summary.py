@@ -37,7 +37,10 @@ def headline(counts: Mapping[Outcome, int], goal: Outcome, fix_file: Path | None
     total = sum(counts.values())
     parts = [f"{counts.get(goal, 0):,} of {total:,} {style(goal).label.lower()}"]
     to_fix = sum(n for outcome, n in counts.items() if outcome in FIX_OUTCOMES)
-    parts.append(f"{to_fix:,} to fix → {fix_file}" if to_fix and fix_file else "nothing to fix")
+    if to_fix:
+        parts.append(f"{to_fix:,} to fix → {fix_file}" if fix_file else f"{to_fix:,} to look at")
+    else:
+        parts.append("nothing to fix")
     parts += [
         f"{counts[o]:,} {style(o).label.lower()}"
         for o in ordered_outcomes(counts, goal)
@@ -91,7 +94,8 @@ def write_summary(book: Book, sheet: Any, results: ResultsInput, facts: SummaryF
     sheet.set_row(
         lines.add(headline(facts.counts, results.goal, facts.fix_file), bold=True, size=13), 19
     )
-    lines.add(_fix_line(facts))
+    if results.fix_file:
+        lines.add(_fix_line(facts))
     for note in [*facts.notes, *(v for k, v in results.details if k == NOTE_KEY)]:
         lines.add(f"Note: {note}")
     lines.skip()

@@ -121,7 +121,7 @@ class _Report:
 
     def _take(self, chunk: ResultChunk, big: bool) -> None:
         self.counts.update(chunk.outcomes)
-        self.fix.append(chunk, chunk.where(FIX_OUTCOMES))
+        self.fix.append(chunk, chunk.where(FIX_OUTCOMES) if self.results.fix_file else [])
         if self.rows_csv is not None:
             cells = (chunk.cells[p] for p in self.csv_columns.positions)
             self.rows_csv.append([*chunk.result_columns(), *cells])

@@ -6,19 +6,25 @@ from __future__ import annotations
 
 from importer.errors import AuthError, ConfigError, RequestRejected, RunRefused
 from importer.mapping import Mapping
+from importer.model import JsonDict
 from importer.send.transport import LsqClient
 
 
 def check_account(client: LsqClient, mapping: Mapping) -> None:
     """Read the metadata of the mapping's opportunity type (GetOpportunityTypeMetadata)."""
-    code = mapping.event_code
+    type_metadata(client, mapping.event_code, f"opportunity.event_code in {mapping.path.name}")
+
+
+def type_metadata(client: LsqClient, code: int, where: str) -> JsonDict:
+    """The metadata of opportunity type ``code`` (one call that also proves the keys and
+    the host); ``where`` names what set the code, for the message when it is unknown."""
     try:
-        client.opportunity_type_metadata(code)
+        return client.opportunity_type_metadata(code)
     except (AuthError, RunRefused) as exc:
         raise ConfigError(str(exc)) from None
     except RequestRejected as exc:
         raise ConfigError(
             f"LeadSquared has no opportunity type with event code {code} for these keys "
-            f"({exc.message}); check opportunity.event_code in {mapping.path.name} "
+            f"({exc.message}); check {where} "
             "(Settings > Opportunities > Opportunity Types shows the codes)."
         ) from None

@@ -17,6 +17,21 @@ _LEAD_MISSING = re.compile(
     r"|leadnotfound|lead\s+not\s+found",
     re.I,
 )
+# "Opportunity with Id 'x' does not exist.", "No opportunity found", "Opportunity not found",
+# "MXOpportunityNotFoundException": a delete of an opportunity that is gone.
+_OPPORTUNITY_MISSING = re.compile(
+    r"\bno\s+opportunit(y|ies)\b[^.]{0,40}\b(found|exists?)\b"
+    r"|\bopportunit(y|ies)\b[^.]{0,60}\b(not\s+(found|exist)|does\s*n[o']t\s+exist"
+    r"|no\s+longer\s+exists?)|opportunitynotfound",
+    re.I,
+)
+# "Opportunities of type 'X' cannot be deleted: 'Allow Delete' is off ...": the type's
+# configuration forbids deleting any of them.
+_DELETE_NOT_ALLOWED = re.compile(
+    r"cannot\s+be\s+deleted|can\s*not\s+delete|allow\s*delete|delete\s+(is\s+)?not\s+"
+    r"(allowed|permitted|enabled)|not\s+(allowed|permitted)\s+to\s+(be\s+)?delete",
+    re.I,
+)
 # Refusals no single row causes: a SearchBy that is not a unique lead field, an event code
 # the account does not have, a body the server will not take at all.
 _WHOLE_REQUEST = re.compile(
@@ -41,3 +56,16 @@ def is_whole_request_refusal(status: int, exception_type: str | None, message: s
     if is_lead_missing(exception_type, message):
         return False
     return bool(_WHOLE_REQUEST.search(message))
+
+
+def is_opportunity_missing(exception_type: str | None, message: str | None) -> bool:
+    """LeadSquared says the opportunity does not exist (deleted already, or never was)."""
+    text = f"{exception_type or ''} {message or ''}"
+    return bool(_OPPORTUNITY_MISSING.search(text)) and not is_delete_not_allowed(
+        exception_type, message
+    )
+
+
+def is_delete_not_allowed(exception_type: str | None, message: str | None) -> bool:
+    """LeadSquared refuses to delete because the opportunity type does not allow it."""
+    return bool(_DELETE_NOT_ALLOWED.search(f"{exception_type or ''} {message or ''}"))

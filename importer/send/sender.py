@@ -263,13 +263,13 @@ class _Run:
         """Runs on a worker thread: the claim, HTTP and pure reply handling."""
         if task.kind == "reconcile":
             return self.workers.check(task)
-        return self.workers.write(task, self._claimer(task.rows))
+        return self.workers.write(task, self._claimer(task.rows, task.kind))
 
-    def _claimer(self, rows: tuple[ReadyRow, ...]) -> Callable[[], None]:
+    def _claimer(self, rows: tuple[ReadyRow, ...], route: str) -> Callable[[], None]:
         def claim() -> None:
             sent_at = self.workers.now()
             batch = f"{self.batch_prefix}-{next(self.batch_numbers)}"
-            claimed = self.run.claim(rows, batch, sent_at)
+            claimed = self.run.claim(rows, batch, sent_at, route)
             if len(claimed) != len(rows):
                 raise ClaimLost(
                     "Some rows were no longer waiting to be sent: another process is sending "

@@ -93,6 +93,19 @@ class LsqClient:
             raise Ambiguous("the capture reply was not a JSON object")
         return reply.body
 
+    def delete_opportunity(
+        self, opportunity_id: str, before_send: BeforeSend | None = None
+    ) -> JsonDict:
+        """Delete an Opportunity (``GET .../Delete?Id=``): the reply as is. A write: an
+        unclear answer raises :class:`Ambiguous` (the caller asks again: a delete is
+        idempotent, and "no such opportunity" afterwards means it was deleted)."""
+        path = f"{OPPORTUNITY}/Delete"
+        params = {"Id": opportunity_id}
+        reply = self.request("GET", path, params=params, write=True, before_send=before_send)
+        if not isinstance(reply.body, dict):
+            raise Ambiguous("the delete reply was not a JSON object")
+        return reply.body
+
     def opportunities_by_unique_field(
         self, search_by: str, value: str, columns: Sequence[str] = ()
     ) -> list[JsonDict]:
