@@ -184,6 +184,12 @@ def check_host(host: str, name: str = "LSQ_HOST", example: str | None = None) ->
     if parts.username or parts.password or parts.query or parts.fragment:
         # Credentials in the URL would end up in logs and error messages.
         raise ConfigError(f"{name} must be only scheme and host name ({example}).")
+    if parts.path.strip("/"):
+        # Every path the API has is added to the host: a path here makes every call a 404.
+        raise ConfigError(
+            f"{name} must be only scheme and host name, without a path such as "
+            f"{parts.path!r} ({example})."
+        )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
             f"{name} uses plain http:// to {parts.hostname}: the API keys would travel "

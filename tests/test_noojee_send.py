@@ -338,7 +338,7 @@ def test_leads_people_are_editing_are_never_resent(
     ("env", "says"),
     [
         ({"NOOJEE_API_KEY": "wrong-key-123456"}, "Noojee refused the API key (HTTP 401)"),
-        ({"NOOJEE_HOST": "{url}/not/here"}, "Noojee refused the request itself (HTTP 404"),
+        ({"NOOJEE_HOST": "{url}/not/here"}, "NOOJEE_HOST must be only scheme and host name"),
     ],
 )
 def test_a_wrong_key_or_host_stops_before_any_row(

@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from importer.errors import ConfigError
@@ -150,6 +150,12 @@ actions = st.lists(
     seconds=st.floats(0.5, 10.0),
     margin=st.floats(0.0, 0.5),
     plan=actions,
+)
+@example(  # two starts one window apart, to the last bit of a float: two windows
+    calls=2,
+    seconds=9.579041072066811,
+    margin=0.0,
+    plan=[("throttle", 0), ("idle", 1.0), ("idle", 7.0), ("idle", 7.0), ("call", 2)],
 )
 def test_random_call_patterns_never_exceed_the_window(
     calls: int, seconds: float, margin: float, plan: list[tuple[str, float]]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from importer.send.activity import Activity
 from importer.settings import Rate
 
+_EPS = 1e-9  # seconds: below any clock's resolution, above float rounding
 _BACKOFF = 0.8  # after a throttle, keep this fraction of the effective calls per window
 
 
@@ -103,7 +104,8 @@ class RateLimiter:
             oldest = self._starts[len(self._starts) - self._allowed]
             return max(oldest + self.window - now, 1e-6)
         self._starts.append(now)
-        recent = sum(1 for t in self._starts if t > now - self.rate.seconds)
+        # Float noise aside (_EPS), two starts exactly one window apart are in two windows.
+        recent = sum(1 for t in self._starts if t > now - self.rate.seconds + _EPS)
         self.max_in_window = max(self.max_in_window, recent)
         return 0.0
 
