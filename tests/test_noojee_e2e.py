@@ -207,3 +207,16 @@ def test_an_update_run(sandbox: RunningSandbox, tmp_path: Path) -> None:
     assert second.code == 1
     assert json.loads(second.stdout)["counts"] == {"needs_review": 1}
     assert noojee_stats(sandbox)["resends_of_conflicted"] == 0
+
+
+def test_an_import_into_a_dialer_campaign_cannot_be_undone_and_says_so(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "dialer.xlsx"
+    assert cli(*run_args(SAMPLE, out), env=sandbox.env()).code == 1
+    ledger = out.parent / "ledger.sqlite"
+    undone = cli("undo", "last", "--ledger", ledger, "--yes", env=sandbox.env())
+    assert undone.code == 2, undone.stderr
+    assert "Traceback" not in undone.stderr
+    assert "Noojee" in undone.stderr
+    assert noojee_stats(sandbox)["leads_created"] == 31

@@ -23,7 +23,7 @@ import json
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -38,6 +38,7 @@ from importer.errors import (
 from importer.model import JsonDict, Outcome, Problem
 from importer.send.recognise import is_delete_not_allowed, is_opportunity_missing
 from importer.send.sender import ClaimLost
+from importer.send.workloop import run_work
 
 Progress = Callable[[int, Mapping[Outcome, int]], None]
 BeforeSend = Callable[[], None]
@@ -122,36 +123,12 @@ class _Loop:
         self.shown: Counter[Outcome] = Counter()
 
     def run(self, pool: ThreadPoolExecutor, workers: int) -> None:
-        running: dict[Future[Answer], Deletion] = {}
-        fatal: BaseException | None = None
-        while True:
-            while fatal is None and not self.stop.is_set() and len(running) < workers:
-                deletion = self._next()
-                if deletion is None:
-                    break
-                running[pool.submit(self._delete, deletion)] = deletion
-            if not running:
-                break
-            try:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            except KeyboardInterrupt:
-                if self.stop.is_set():
-                    raise
-                self.stop.set()
-                fatal = fatal or Interrupted(
-                    "Interrupted: the deletes already sent were finished and recorded. "
-                    "Run the same command again to continue where it stopped."
-                )
-                continue
-            for future in finished:
-                fatal = self._finish(running.pop(future), future) or fatal
-        if fatal is not None:
-            raise fatal
+        run_work(self, pool, workers, self.stop, _interrupted)
 
-    def _next(self) -> Deletion | None:
+    def next_unit(self) -> Deletion | None:
         return self.again.popleft() if self.again else next(self.todo, None)
 
-    def _delete(self, deletion: Deletion) -> Answer:
+    def work(self, deletion: Deletion) -> Answer:
         """Runs on a worker thread: the claim, then the call."""
 
         def claim() -> None:
@@ -179,7 +156,7 @@ class _Loop:
         said = json.dumps(reply, ensure_ascii=False)[:300]
         return Answer(deletion, "refused", f"the reply did not confirm it: {said}")
 
-    def _finish(self, deletion: Deletion, future: Future[Answer]) -> BaseException | None:
+    def finish(self, deletion: Deletion, future: Future[Answer]) -> BaseException | None:
         """Record one answer; return an error that must stop the run, if any."""
         try:
             answer = future.result()
@@ -241,3 +218,10 @@ def _refused(deletion: Deletion, said: str) -> Problem:
         f"{deletion.opportunity_id}: {said}. Run the undo again later, or delete it by hand."
     )
     return Problem(deletion.sheet, deletion.row, None, None, DELETE_FAILED, message, said)
+
+
+def _interrupted() -> Interrupted:
+    return Interrupted(
+        "Interrupted: the deletes already sent were finished and recorded. "
+        "Run the same command again to continue where it stopped."
+    )

@@ -24,7 +24,7 @@ import threading
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import count, groupby
 from typing import Protocol
 
@@ -46,6 +46,7 @@ from importer.send.attempts import (
 )
 from importer.send.outcomes import SERVER_ERROR
 from importer.send.payloads import SendSettings
+from importer.send.workloop import run_work
 
 Progress = Callable[[int, Mapping[Outcome, int]], None]
 
@@ -200,35 +201,9 @@ class _Run:
         self.workers.activity.checking(len(caught))
 
     def loop(self, pool: ThreadPoolExecutor, workers: int) -> None:
-        running: dict[Future[Step], Task] = {}
-        fatal: BaseException | None = None
-        while True:
-            while fatal is None and not self.stop.is_set() and len(running) < workers:
-                task = self._next_task()
-                if task is None:
-                    break
-                running[pool.submit(self._work, task)] = task
-            if not running:
-                break
-            try:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            except KeyboardInterrupt:
-                # A first Ctrl-C acts like the stop flag (the caller learns it as
-                # Interrupted); one after the stop was asked for means "stop at once".
-                if self.stop.is_set():
-                    raise
-                self.stop.set()
-                fatal = fatal or Interrupted(
-                    "Interrupted: the requests already sent were finished and recorded. "
-                    "Run the same command again to continue where it stopped."
-                )
-                continue
-            for future in finished:
-                fatal = self._finish(running.pop(future), future) or fatal
-        if fatal is not None:
-            raise fatal
+        run_work(self, pool, workers, self.stop, _interrupted)
 
-    def _finish(self, task: Task, future: Future[Step]) -> BaseException | None:
+    def finish(self, task: Task, future: Future[Step]) -> BaseException | None:
         """Apply a worker's step; return an error that must stop the run, if any."""
         try:
             self._apply(future.result())
@@ -244,7 +219,7 @@ class _Run:
             return exc
         return None
 
-    def _next_task(self) -> Task | None:
+    def next_unit(self) -> Task | None:
         """Look-ups and bisected halves first (they unblock rows), then new batches."""
         if self.tasks:
             return self.tasks.popleft()
@@ -259,7 +234,7 @@ class _Run:
         rows = tuple(self.pending.popleft() for _ in range(min(size, len(self.pending))))
         return Task(self.workers.kind, rows)
 
-    def _work(self, task: Task) -> Step:
+    def work(self, task: Task) -> Step:
         """Runs on a worker thread: the claim, HTTP and pure reply handling."""
         if task.kind == "reconcile":
             return self.workers.check(task)
@@ -341,3 +316,10 @@ class _Run:
         )
         problem = Problem(row.sheet, row.row, None, None, SERVER_ERROR, message)
         return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))
+
+
+def _interrupted() -> Interrupted:
+    return Interrupted(
+        "Interrupted: the requests already sent were finished and recorded. "
+        "Run the same command again to continue where it stopped."
+    )

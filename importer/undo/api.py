@@ -131,6 +131,12 @@ def undo_run(
         )
     with Ledger.open(where, settings.host) as ledger:
         run = ledger.run_info(run_reference(options.run))
+        if run.target == "noojee":
+            raise UsageError(
+                f"Run {run.id} put leads into a Noojee Contact campaign, and Noojee's API has "
+                "no call to delete them: remove them in Noojee (its results workbook lists "
+                "them)."
+            )
         out = options.out or default_out(run)
         check_outputs(out, "xlsx", Path(run.file), Path(run.mapping) if run.mapping else None)
         lock = ledger.exclusive(wait=options.wait, say=say) if options.yes else nullcontext()
