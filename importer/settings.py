@@ -145,6 +145,12 @@ def check_host(host: str) -> str:
     if parts.username or parts.password or parts.query or parts.fragment:
         # Credentials in the URL would end up in logs and error messages.
         raise ConfigError(f"LSQ_HOST must be only scheme and host name ({example}).")
+    if parts.path.strip("/"):
+        # The endpoints' paths are added to it: a path here makes every call "No such API".
+        raise ConfigError(
+            f"LSQ_HOST must be only scheme and host name, without the path {parts.path!r} "
+            f"({example})."
+        )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
             f"LSQ_HOST uses plain http:// to {parts.hostname}: the API keys would travel "
