@@ -158,6 +158,7 @@ def _spec(source: Source, mapping: MappingFile, target: Target, options: RunOpti
         event_code=mapping.event_code,
         allow_resend=options.allow_resend,
         options={"rate": str(options.rate), "workers": options.workers},
+        out=options.out.resolve(),
     )
 
 

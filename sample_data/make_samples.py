@@ -193,6 +193,7 @@ class GeneratedImport:
 
     csv: Path
     account: Path
+    leads: Path  # the account's leads_file
     rows: int
 
 
@@ -217,7 +218,7 @@ def write_import(folder: Path, rows: int, seed: int) -> GeneratedImport:
     account["leads"] = []  # the sample's inline leads are not part of this import
     account_path = folder / "account.yaml"
     account_path.write_text(yaml.safe_dump(account, sort_keys=False), encoding="utf-8")
-    return GeneratedImport(path, account_path, rows)
+    return GeneratedImport(path, account_path, leads, rows)
 
 
 def main() -> None:

@@ -1,10 +1,11 @@
 """The runs an account's ledger remembers: what was imported from which file, when, how.
 
-A run's *identity* is what it sends: the file's content, the sheet, the mapping's meaning,
-the target and whether resends were asked for. Running the same command again (after a
-crash, a Ctrl-C, or when it finished) continues that run: its rows keep their outcomes
-and nothing is sent twice. Another file, sheet or mapping is a new run; its rows that an
-earlier run already created are ``already_imported``.
+A run's *identity* is the command: what it sends (the file's content, the sheet, the
+mapping's meaning, the target, whether resends were asked for) and the results workbook it
+writes. Running the same command again (after a crash, a Ctrl-C, or when it finished)
+continues that run: its rows keep their outcomes and nothing is sent twice. Another file,
+sheet, mapping or ``--out`` is a new run; its rows that an earlier run already created are
+``already_imported`` (with the ID, and when and from which file), never ``created`` again.
 """
 
 from __future__ import annotations
@@ -37,11 +38,15 @@ class RunSpec:
     event_code: int
     allow_resend: bool = False
     options: JsonDict = field(default_factory=dict)  # rate, workers: shown in history
+    # The results workbook: a run with another --out must not report the rows an earlier
+    # run created as "created" by itself.
+    out: Path | None = None
 
     @property
     def identity(self) -> str:
         parts = (self.file_sha256, self.sheet, self.mapping_digest, self.target)
-        text = "\x1f".join((*parts, "resend" if self.allow_resend else ""))
+        where = str(self.out) if self.out is not None else ""
+        text = "\x1f".join((*parts, "resend" if self.allow_resend else "", where))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
