@@ -109,10 +109,11 @@ def send_capture(
     return Step(outcomes=(capture_outcome(row, reply, settings),))
 
 
-def check_sent(client: Client, settings: SendSettings, task: Task) -> Step:
+def check_sent(client: Client, settings: SendSettings, task: Task, auto: bool = False) -> Step:
     """Look up the rows of one lead: outcomes for rows found (or that cannot be told
     apart), the rest proven absent and to be resent. A look-up LeadSquared refuses proves
-    nothing - unless it says the lead itself does not exist."""
+    nothing - unless it says the lead itself does not exist; with ``auto`` such rows then
+    go through capture, as a bulk reply saying so would have sent them."""
     columns = lookup_columns(task.rows, settings)
     value = task.rows[0].search_value
     asked = time.time()
@@ -121,6 +122,8 @@ def check_sent(client: Client, settings: SendSettings, task: Task) -> Step:
     except RequestRejected as exc:
         if not is_lead_missing(exc.exception_type, exc.message):
             return Step(unchecked=task.rows, reason=str(exc), lookups=(asked,))
+        if auto:  # resent through bulk, the row would never learn that its lead is missing
+            return Step(then=tuple(Task("capture", (r,)) for r in task.rows), lookups=(asked,))
         found = []  # no such lead, so no opportunity of it either
     result = reconcile(task.rows, task.first_sent, found, settings)
     return Step(outcomes=result.outcomes, resend=result.absent, lookups=(asked,))

@@ -190,7 +190,7 @@ class _Run:
     def _work(self, task: Task) -> Step:
         """Runs on a worker thread: the claim, HTTP and pure reply handling."""
         if task.kind == "reconcile":
-            return check_sent(self.client, self.settings, task)
+            return check_sent(self.client, self.settings, task, self.target == "auto")
         claim = self._claimer(task.rows)
         if task.kind == "capture":
             return send_capture(self.client, self.settings, task.rows[0], claim)
