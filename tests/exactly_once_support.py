@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,16 @@ def runs_of(box: RunningSandbox) -> list[RunInfo]:
     """The runs the account's ledger remembers, newest first."""
     with Ledger.open(account_ledger(box), box.url) as ledger:
         return ledger.history()
+
+
+def wait_stored(child: subprocess.Popen[str], box: RunningSandbox, count: int) -> None:
+    """Wait until the sandbox holds ``count`` opportunities (what the account sees, whatever
+    the client keeps); fails if the child ends first."""
+    deadline = time.monotonic() + 60
+    while box.stats()["total_opportunities"] < count:
+        assert child.poll() is None, f"the run ended before {count} opportunities were stored"
+        assert time.monotonic() < deadline, f"{count} opportunities not stored within a minute"
+        time.sleep(0.005)
 
 
 def writes(stats: Mapping[str, Any]) -> int:

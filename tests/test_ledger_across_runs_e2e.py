@@ -29,14 +29,13 @@ from tests.e2e_support import (
     sheet_records,
     start_cli,
     valid_emails,
-    wait_until,
 )
 from tests.exactly_once_support import (
-    account_ledger,
     assert_stored_once,
     import_args,
     runs_of,
     summary,
+    wait_stored,
     writes,
 )
 
@@ -164,7 +163,7 @@ def test_editing_comments_and_order_of_the_mapping_mid_import_continues_the_same
     out = tmp_path / "r.xlsx"
     args = import_args(SAMPLE_CSV, out, "--workers", "2", "--rate", FAST, mapping=mapping)
     child = start_cli(*args, env=box.env())
-    wait_until(child, account_ledger(box), "outcome", 40)
+    wait_stored(child, box, 40)
     child.send_signal(signal.SIGINT)
     stopped = finish(child)
     assert stopped.code == 3, stopped.stderr
