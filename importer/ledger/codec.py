@@ -40,9 +40,16 @@ def row_from_json(text: str) -> OpportunityRow:
     )
 
 
+NO_PROBLEMS = "[]"
+
+
 def problems_to_json(problems: Iterable[Problem]) -> str:
-    return json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
+    found = [p.to_dict() for p in problems]
+    # Most rows have none: the encoder is skipped for them (a cost paid per row sent).
+    return json.dumps(found, ensure_ascii=False) if found else NO_PROBLEMS
 
 
 def problems_from_json(text: str | None) -> tuple[Problem, ...]:
-    return tuple(Problem.from_dict(p) for p in json.loads(text or "[]"))
+    if not text or text == NO_PROBLEMS:
+        return ()
+    return tuple(Problem.from_dict(p) for p in json.loads(text))

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at TEXT NOT NULL,
     ended_at TEXT,
     counts TEXT NOT NULL DEFAULT '{}',
-    results TEXT NOT NULL DEFAULT '{}'
+    results TEXT NOT NULL DEFAULT '{}',
+    loaded INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (identity);
 CREATE TABLE IF NOT EXISTS items (
@@ -67,7 +68,7 @@ CREATE TABLE IF NOT EXISTS run_rows (
     problems TEXT,
     PRIMARY KEY (run_id, row)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS run_rows_by_key ON run_rows (run_id, key);
+CREATE UNIQUE INDEX IF NOT EXISTS run_rows_key_once ON run_rows (run_id, key) WHERE key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS calls (at REAL NOT NULL);
 """
 

@@ -11,7 +11,6 @@ atomic step at a time: pending -> in_flight (committed right before its request 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,10 +18,11 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from importer.ledger import runs
-from importer.ledger.codec import problems_from_json, problems_to_json, row_from_json, row_to_json
+from importer.ledger.adding import add_chunk
+from importer.ledger.codec import problems_from_json, problems_to_json, row_from_json
 from importer.ledger.db import Database
 from importer.ledger.runs import RunSpec, now_text
-from importer.model import JsonDict, OpportunityRow, Outcome, Problem, RowOutcome
+from importer.model import JsonDict, OpportunityRow, Outcome, RowOutcome
 from importer.send.identity import idempotency_key
 from importer.send.payloads import SendSettings
 
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 PAGE_ROWS = 5_000
 # States in which a key already stands for an opportunity in LeadSquared.
 EXISTING = (Outcome.CREATED, Outcome.DUPLICATE, Outcome.PARTIAL, Outcome.NEEDS_REVIEW)
-# States another run's key may be taken over in: it was never created (failed), or its
-# run died on the way (the lock proves no other run is alive).
-_TAKEOVER = (Outcome.FAILED, Outcome.PENDING, Outcome.IN_FLIGHT, Outcome.AMBIGUOUS)
 _UNCLEAR_MESSAGE = (
     "Sent, but LeadSquared's answer never arrived; run the same command again and it will "
     "be checked before anything is resent."
@@ -62,51 +59,26 @@ class LedgerRun:
     def add(self, part: Prepared, settings: SendSettings) -> list[OpportunityRow]:
         """Record a chunk's rows and return its valid rows with their keys; rows this run
         already holds (a resumed run) stay as they are. A row whose key another row of this
-        run already has is that row's duplicate."""
+        run already has is that row's duplicate (see :mod:`importer.ledger.adding`)."""
         keyed = [replace(row, key=self.key_of(row, settings)) for row in part.ready]
         with self.db.tx() as tx:
-            for row in keyed:
-                self._add_row(tx, row)
-            tx.executemany(
-                "INSERT OR IGNORE INTO run_rows VALUES (?, ?, NULL, ?)",
-                ((self.id, o.row, problems_to_json(o.problems)) for o in part.invalid),
-            )
+            add_chunk(tx, self.id, keyed, part.invalid)
         return keyed
+
+    @property
+    def loaded(self) -> bool:
+        """Every row of the file is recorded (a run continued after its rows were loaded:
+        reading the file again would change nothing)."""
+        return runs.is_loaded(self.db, self.id)
+
+    def all_rows_added(self) -> None:
+        runs.mark_loaded(self.db, self.id)
 
     def key_of(self, row: OpportunityRow, settings: SendSettings) -> str:
         key = idempotency_key(self.host, row, settings)
         if self.spec.allow_resend:  # a deliberate resend is a new opportunity of its own
             key = hashlib.sha256(f"{key}/resend/{self.id}".encode()).hexdigest()
         return key
-
-    def _add_row(self, tx: sqlite3.Connection, row: OpportunityRow) -> None:
-        held = "SELECT row FROM run_rows WHERE run_id = ? AND "
-        if tx.execute(held + "row = ?", (self.id, row.row)).fetchone():
-            return
-        twin = tx.execute(held + "key = ?", (self.id, row.key)).fetchone()
-        if twin is not None:
-            problem = _twin_problem(row, int(twin[0]))
-            tx.execute(
-                "INSERT INTO run_rows VALUES (?, ?, NULL, ?)",
-                (self.id, row.row, problems_to_json([problem])),
-            )
-            return
-        payload = row_to_json(row)
-        added = tx.execute(
-            "INSERT OR IGNORE INTO items (key, state, run_id, sheet, row, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (row.key, Outcome.PENDING, self.id, row.sheet, row.row, payload),
-        )
-        if added.rowcount == 0:
-            takeover = (self.id, row.sheet, row.row, payload, Outcome.FAILED, Outcome.PENDING)
-            tx.execute(
-                "UPDATE items SET run_id = ?, sheet = ?, row = ?, payload = ?,"
-                " state = CASE WHEN state = ? THEN ? ELSE state END,"
-                " message = '', problems = '[]'"
-                f" WHERE key = ? AND run_id != ? AND state IN ({_marks(_TAKEOVER)})",
-                (*takeover, row.key, self.id, *_TAKEOVER),
-            )
-        tx.execute("INSERT INTO run_rows VALUES (?, ?, ?, NULL)", (self.id, row.row, row.key))
 
     # -- what the sender reads ----------------------------------------------------------
 
@@ -139,18 +111,15 @@ class LedgerRun:
     def claim(self, rows: Sequence[OpportunityRow], batch_id: str, sent_at: float) -> list[int]:
         """Move ``rows`` to in_flight, each only if it is still pending (one atomic step),
         right before their request goes out; returns the row numbers claimed."""
-        claimed = []
+        keys = [row.key for row in rows]
         with self.db.tx() as tx:
-            for row in rows:
-                moved = tx.execute(
-                    "UPDATE items SET state = ?, batch_id = ?, sent_at = ?,"
-                    " attempts = attempts + 1 WHERE key = ? AND run_id = ? AND state = ?",
-                    (Outcome.IN_FLIGHT, batch_id, sent_at, row.key, self.id, Outcome.PENDING),
-                )
-                if moved.rowcount:
-                    claimed.append(row.row)
+            claimed = tx.execute(
+                "UPDATE items SET state = ?, batch_id = ?, sent_at = ?, attempts = attempts + 1"
+                f" WHERE key IN ({_marks(keys)}) AND run_id = ? AND state = ? RETURNING row",
+                (Outcome.IN_FLIGHT, batch_id, sent_at, *keys, self.id, Outcome.PENDING),
+            ).fetchall()
             tx.execute("INSERT INTO calls VALUES (?)", (time.time(),))
-        return claimed
+        return sorted(row for (row,) in claimed)
 
     def mark(self, rows: Iterable[OpportunityRow], state: Outcome, message: str = "") -> None:
         """Move rows back to pending (to send) or to ambiguous (to look up)."""
@@ -273,14 +242,6 @@ class LedgerRun:
             return RowOutcome(sheet, row, Outcome.PENDING, message=said)
         found = problems_from_json(problems)
         return RowOutcome(sheet, row, outcome, opportunity_id, lead_id, message, found)
-
-
-def _twin_problem(row: OpportunityRow, twin: int) -> Problem:
-    message = (
-        f"Row {row.row}: the same opportunity as row {twin} (same lead and same identifying "
-        "values), so it would be created twice — delete one of the two rows"
-    )
-    return Problem(row.sheet, row.row, None, None, "duplicate_in_file", message)
 
 
 def _marks(values: Sequence[object]) -> str:
