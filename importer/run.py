@@ -123,7 +123,10 @@ def run_import(
         limiter.seed(run.recent_calls(options.rate.seconds * 2))
         with LsqClient(settings, limiter, pool_size=options.workers) as client:
             check_account(client, loaded)
-            problems = load_rows(source, loaded, run)
+            # A continued run whose rows are all in the ledger skips reading them again (a
+            # re-run that sends nothing costs a look at the ledger, not a dry run); their
+            # problems then come from the ledger with the outcomes.
+            problems = [] if run.loaded else load_rows(source, loaded, run)
             to_send = _unfinished(run)
             callback = progress(to_send) if progress else None
             aborted = send_all(run, client, loaded, options, target, callback, stop)
@@ -169,6 +172,7 @@ def load_rows(source: Source, mapping: MappingFile, run: LedgerRun) -> list[Prob
     for part in prepared_chunks(source, mapping, run.spec.target):
         run.add(part, settings)
         problems.extend(part.problems)
+    run.all_rows_added()
     return problems
 
 

@@ -127,6 +127,16 @@ def finish(db: Database, run_id: int, status: str, counts: Mapping[Outcome, int]
         )
 
 
+def mark_loaded(db: Database, run_id: int) -> None:
+    with db.tx() as tx:
+        tx.execute("UPDATE runs SET loaded = 1 WHERE id = ?", (run_id,))
+
+
+def is_loaded(db: Database, run_id: int) -> bool:
+    found = db.one("SELECT loaded FROM runs WHERE id = ?", (run_id,))
+    return bool(found and found[0])
+
+
 def results_digest(db: Database, run_id: int) -> JsonDict:
     """What was written for the run last time (workbook path, digest of its outcomes)."""
     found = db.one("SELECT results FROM runs WHERE id = ?", (run_id,))
