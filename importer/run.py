@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from importer.errors import AbortedError, ConfigError, Interrupted
-from importer.ledger import Ledger, LedgerRun, RunOutcomes, RunSpec, ledger_path
+from importer.ledger import Ledger, LedgerRun, RunOutcomes, RunSpec, as_outcomes, ledger_path
 from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, Target
 from importer.pipeline import notes, open_checked, prepared_chunks, send_settings, source_details
@@ -127,11 +128,12 @@ def run_import(
             # re-run that sends nothing costs a look at the ledger, not a dry run); their
             # problems then come from the ledger with the outcomes.
             problems = [] if run.loaded else load_rows(source, loaded, run)
-            to_send = _unfinished(run)
+            to_send = _unfinished(run.state_counts())
             callback = progress(to_send) if progress else None
             aborted = send_all(run, client, loaded, options, target, callback, stop)
-        aborted = aborted or _left_unchecked(run)
-        counts = run.outcome_counts()
+        states = run.state_counts()
+        aborted = aborted or _left_unchecked(states)
+        counts = as_outcomes(states)
         details = _details(source.info, loaded, target, settings, options, ledger, run, aborted)
         files, rewritten = import_results(
             run, source.info, loaded, RunOutcomes(run), problems, details, options.out, counts
@@ -143,7 +145,7 @@ def run_import(
             files,
             ledger.path,
             run.id,
-            to_send - _unfinished(run),
+            to_send - _unfinished(states),
             aborted,
             notes(source.info, loaded, target),
             rewritten,
@@ -207,9 +209,8 @@ def send_all(
     return None
 
 
-def _left_unchecked(run: LedgerRun) -> str | None:
+def _left_unchecked(counts: Counter[Outcome]) -> str | None:
     """Rows still unclear after the run (their look-ups failed) make it unfinished."""
-    counts = run.state_counts()
     unclear = counts.get(Outcome.AMBIGUOUS, 0) + counts.get(Outcome.IN_FLIGHT, 0)
     if not unclear:
         return None
@@ -219,8 +220,7 @@ def _left_unchecked(run: LedgerRun) -> str | None:
     )
 
 
-def _unfinished(run: LedgerRun) -> int:
-    counts = run.state_counts()
+def _unfinished(counts: Counter[Outcome]) -> int:
     return sum(n for state, n in counts.items() if not state.finished)
 
 

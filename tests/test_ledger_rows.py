@@ -72,6 +72,7 @@ def test_another_run_takes_over_the_keys_an_earlier_one_never_created(tmp_path: 
     with open_run(tmp_path / "l.sqlite", HOST, spec(name="second.csv")) as second:
         add_rows(second, moved, SETTINGS)
         found = outcomes(second)
+        counts = second.state_counts()
         caught = [entry.row.row for entry in second.to_check()]
         pending = [r.row for page in second.pending() for r in page]
     assert found[102].outcome is Outcome.ALREADY_IMPORTED
@@ -79,6 +80,7 @@ def test_another_run_takes_over_the_keys_an_earlier_one_never_created(tmp_path: 
     assert "first.csv, row 2" in found[102].message
     assert pending == [103, 104, 106], "the failed, the never sent and the new row"
     assert caught == [105], "the row the dead run left in flight is looked up first"
+    assert counts == {Outcome.ALREADY_IMPORTED: 1, Outcome.PENDING: 3, Outcome.IN_FLIGHT: 1}
 
 
 def test_invalid_rows_are_recorded_with_their_problems(tmp_path: Path) -> None:

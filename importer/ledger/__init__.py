@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from importer.errors import UsageError
 from importer.ledger.db import SCHEMA_VERSION, Database
-from importer.ledger.items import LedgerRun, SentRow
+from importer.ledger.items import LedgerRun, SentRow, as_outcomes
 from importer.ledger.location import ledger_path
 from importer.ledger.lock import account_lock
 from importer.ledger.runs import RunInfo, RunSpec, history, running, start
@@ -36,6 +36,7 @@ __all__ = [
     "RunOutcomes",
     "RunSpec",
     "SentRow",
+    "as_outcomes",
     "ledger_path",
 ]
 

@@ -18,6 +18,7 @@ from typing import Any
 from importer.errors import UsageError
 
 SCHEMA_VERSION = "1"
+CACHE_KIB = 64 * 1024  # the page cache, within the run's memory budget
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,6 +86,9 @@ class Database:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=10000")
+            # Keys are hashes, so a run touches the ledger's pages at random: with SQLite's
+            # default 2 MB cache a big run read its pages again and again (system time).
+            self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             self.close()
