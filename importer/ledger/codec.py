@@ -10,34 +10,52 @@ from importer.model import OpportunityRow, Problem
 
 
 def row_to_json(row: OpportunityRow) -> str:
-    data = {
-        "sheet": row.sheet,
-        "row": row.row,
-        "search_value": row.search_value,
-        "lead": [list(p) for p in row.lead],
-        "fields": [list(p) for p in row.fields],
-        "note": row.note,
-        "when": row.when,
-        "owner_email": row.owner_email,
-        "key": row.key,
-    }
+    """The row as a JSON array in :class:`OpportunityRow`'s field order (pairs as arrays):
+    written for every row and read for every row sent, so kept small and quick."""
+    data = (
+        row.sheet,
+        row.row,
+        row.search_value,
+        row.lead,
+        row.fields,
+        row.note,
+        row.when,
+        row.owner_email,
+        row.key,
+    )
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def row_from_json(text: str) -> OpportunityRow:
-    """Inverse of :func:`row_to_json`."""
+    """Inverse of :func:`row_to_json` (also reads the object form of the first ledgers)."""
     data = json.loads(text)
+    if isinstance(data, dict):
+        data = [data[name] for name in _FIELDS[:-1]] + [data.get("key", "")]
+    sheet, row, search_value, lead, fields, note, when, owner_email, key = data
     return OpportunityRow(
-        sheet=data["sheet"],
-        row=int(data["row"]),
-        search_value=data["search_value"],
-        lead=tuple((str(a), str(b)) for a, b in data["lead"]),
-        fields=tuple((str(a), str(b)) for a, b in data["fields"]),
-        note=data["note"],
-        when=data["when"],
-        owner_email=data["owner_email"],
-        key=data.get("key", ""),
+        sheet,
+        int(row),
+        search_value,
+        tuple(map(tuple, lead)),
+        tuple(map(tuple, fields)),
+        note,
+        when,
+        owner_email,
+        key,
     )
+
+
+_FIELDS = (
+    "sheet",
+    "row",
+    "search_value",
+    "lead",
+    "fields",
+    "note",
+    "when",
+    "owner_email",
+    "key",
+)
 
 
 NO_PROBLEMS = "[]"
