@@ -38,6 +38,9 @@ from importer.send.sender import Progress, send
 from importer.send.transport import LsqClient
 from importer.settings import DEFAULT_RATE, Rate, Settings
 
+# How long the account's call log remembers a call: longer than any rate limit's window.
+CALL_LOG_S = 3600.0
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -122,6 +125,7 @@ def run_import(
         run = ledger.start_run(_spec(source, loaded, target, options))
         limiter = RateLimiter(options.rate)
         limiter.seed(run.recent_calls(options.rate.seconds * 2))
+        run.forget_calls_before(CALL_LOG_S)  # the log would grow by a row per request
         with LsqClient(settings, limiter, pool_size=options.workers) as client:
             check_account(client, loaded)
             # A continued run whose rows are all in the ledger skips reading them again (a

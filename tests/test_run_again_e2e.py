@@ -4,13 +4,16 @@ most), and still writes the very same results when it has to write them again.""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 import importer.run
-from importer.run import ImportReport, RunOptions, run_import
+from importer.run import CALL_LOG_S, ImportReport, RunOptions, run_import
 from importer.sandbox.testing import RunningSandbox
 from importer.settings import load_settings, parse_rate
 from tests.e2e_support import MAPPING, SAMPLE_CSV, sheet_records
@@ -45,3 +48,16 @@ def test_a_finished_run_again_does_not_check_the_rows_and_rewrites_the_same_resu
     for name, records in written.items():
         assert sheet_records(again.files.workbook, name) == records, name
     assert fix_file.read_bytes() == fixes
+
+
+def test_the_call_log_keeps_the_last_hour_only(sandbox_factory: Factory, tmp_path: Path) -> None:
+    box = sandbox_factory(rate=FAST)
+    first = run_sample(box, tmp_path)
+    with closing(sqlite3.connect(first.ledger)) as db, db:
+        db.execute("INSERT INTO calls VALUES (?)", (time.time() - 2 * CALL_LOG_S,))
+        logged = db.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+    run_sample(box, tmp_path)
+    with closing(sqlite3.connect(first.ledger)) as db:
+        kept = db.execute("SELECT COUNT(*), MIN(at) FROM calls").fetchone()
+    assert kept[0] == logged - 1, "the old call is forgotten, the recent ones kept"
+    assert kept[1] > time.time() - CALL_LOG_S

@@ -89,7 +89,7 @@ class Database:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=10000")
-            # Keys are hashes, so a run touches the ledger's pages at random: with SQLite's
+            # Keys are hashes, so a run looks them up all over the key index: with SQLite's
             # default 2 MB cache a big run read its pages again and again (system time).
             self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._db.executescript(_SCHEMA)
