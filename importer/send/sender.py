@@ -23,6 +23,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from itertools import count, groupby
 from typing import Protocol
 
@@ -213,7 +214,10 @@ class _Run:
 
     def _apply(self, step: Step) -> None:
         """Commit what a worker learnt, then queue whatever must happen next."""
-        given_up = [r for r in step.resend if self.unclear.get(r.row, 0) >= MAX_ATTEMPTS]
+        # Rows to send again (through bulk, or through capture once a look-up found no lead)
+        # that already ran out of unclear answers are given up.
+        again = [*step.resend, *(r for t in step.then for r in t.rows)]
+        given_up = [r for r in again if self.unclear.get(r.row, 0) >= MAX_ATTEMPTS]
         outcomes = list(step.outcomes) + [self._give_up(r) for r in given_up]
         if outcomes or step.lookups:
             self.run.record(outcomes, step.lookups)
@@ -224,11 +228,12 @@ class _Run:
             self._queue_checks(step.ambiguous)
         self._recheck(step.unchecked)
         resend = [r for r in step.resend if r not in given_up]
-        followers = [r for t in step.then for r in t.rows]
+        then = [replace(t, rows=kept) for t in step.then if (kept := _without(t.rows, given_up))]
+        followers = [r for t in then for r in t.rows]
         if resend or followers:
             self.run.mark(resend + followers, Outcome.PENDING)
         self.pending.extendleft(reversed(resend))
-        self.tasks.extend(step.then)
+        self.tasks.extend(then)
         self._count(outcomes)
 
     def _recheck(self, rows: Sequence[OpportunityRow]) -> None:
@@ -266,3 +271,9 @@ class _Run:
         )
         problem = Problem(row.sheet, row.row, None, None, SERVER_ERROR, message)
         return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))
+
+
+def _without(
+    rows: tuple[OpportunityRow, ...], dropped: Sequence[OpportunityRow]
+) -> tuple[OpportunityRow, ...]:
+    return tuple(r for r in rows if r not in dropped)
