@@ -248,6 +248,8 @@ class _Run:
 
     def _count(self, outcomes: Sequence[RowOutcome]) -> None:
         self.done += len(outcomes)
+        for outcome in outcomes:  # done with: memory stays flat however many rows are sent
+            self.first_sent.pop(outcome.row, None)
         self.tally.update(o.outcome for o in outcomes)
         if self.progress is not None and outcomes:
             self.progress(self.done, self.tally)
