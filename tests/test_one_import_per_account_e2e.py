@@ -20,7 +20,7 @@ ROWS = 80  # rows 2-81 of the sample: 4 bulk requests, a few captures
 LATENCY = "100ms±50ms"
 # While the second run starts, the first one's calls take this long: it cannot finish
 # before the second has met the lock, however slow the machine.
-STALLED = "3s"
+STALLED = "5s"
 
 
 def slow_account(sandbox_factory: Factory) -> RunningSandbox:
