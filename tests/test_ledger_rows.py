@@ -5,6 +5,8 @@ run already holds, a key an earlier run holds."""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from importer.ledger import LedgerRun
@@ -90,3 +92,16 @@ def test_invalid_rows_are_recorded_with_their_problems(tmp_path: Path) -> None:
         run.add(Prepared(2, (row,), (bad,), ()), SETTINGS)
         run.add(Prepared(2, (row,), (bad,), ()), SETTINGS)  # again, as a resumed run does
         assert run.state_counts() == {Outcome.PENDING: 1, Outcome.INVALID: 1}
+
+
+def test_a_ledger_written_before_runs_had_a_loaded_column_still_opens(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    with open_run(path, HOST) as run:
+        add_rows(run, make_rows(2), SETTINGS)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("ALTER TABLE runs DROP COLUMN loaded")  # as the first ledgers were
+    with open_run(path, HOST) as run:
+        assert not run.loaded
+        run.all_rows_added()
+        assert run.loaded
+        assert run.state_counts() == {Outcome.PENDING: 2}

@@ -93,12 +93,20 @@ class Database:
             # default 2 MB cache a big run read its pages again and again (system time).
             self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._db.executescript(_SCHEMA)
+            self._add_new_columns()
         except sqlite3.DatabaseError as exc:
             self.close()
             raise UsageError(
                 f"The ledger {path} cannot be used ({exc}); it is not an lsq-import ledger or "
                 "it is damaged. Choose another with --ledger (or LSQ_LEDGER)."
             ) from None
+
+    def _add_new_columns(self) -> None:
+        """Columns added since the first ledgers were written (their tables exist, so the
+        schema above leaves them as they were)."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+        if "loaded" not in have:
+            self._db.execute("ALTER TABLE runs ADD COLUMN loaded INTEGER NOT NULL DEFAULT 0")
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
