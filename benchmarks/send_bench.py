@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import random
 import sys
 import tempfile
 import time
@@ -36,8 +35,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,21 +53,13 @@ from importer.send.ratelimit import RateLimiter  # noqa: E402
 from importer.send.sender import BULK_LIMIT, Progress  # noqa: E402
 from importer.send.transport import LsqClient  # noqa: E402
 from importer.settings import load_settings, parse_rate  # noqa: E402
-from sample_data.make_samples import HEADERS, as_text, make_rows  # noqa: E402
+from sample_data.make_samples import write_import  # noqa: E402
 
 MAPPING = ROOT / "mappings" / "opportunities.yaml"
-SAMPLE_ACCOUNT = ROOT / "sample_data" / "sandbox_account.yaml"
 RATE = "25/5s"
 CEILING = 25 * BULK_LIMIT / 5.0  # rows per second the rate limit allows at best
 WINDOW = 5.0  # seconds of the rate limit's window
 REPORT_EVERY = 10.0  # seconds between progress lines
-
-
-@dataclass(frozen=True)
-class Data:
-    csv: Path
-    account: Path
-    emails: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -84,27 +73,20 @@ class Figures:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class Data:
+    csv: Path
+    account: Path
+    emails: frozenset[str]
+
+
 def make_data(folder: Path, rows: int, seed: int) -> Data:
-    """The rows as a CSV (as make_samples writes it) and an account whose leads are theirs."""
-    records = make_rows(random.Random(seed), rows)
-    path = folder / "opportunities.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(HEADERS)
-        writer.writerows([as_text(h, record[h]) for h in HEADERS] for record in records)
-    leads = folder / "leads.csv"
-    with leads.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["EmailAddress", "FirstName", "LastName", "Phone", "mx_City"])
-        for r in records:
-            phone = f"+91-{r['Mobile']}"
-            writer.writerow([r["Email"], r["First Name"], r["Last Name"], phone, r["City"]])
-    account: dict[str, Any] = yaml.safe_load(SAMPLE_ACCOUNT.read_text(encoding="utf-8"))
-    account["leads_file"] = leads.name  # relative to the account file, as in the sample
-    account["leads"] = []  # the sample's inline leads are not part of this run
-    account_path = folder / "account.yaml"
-    account_path.write_text(yaml.safe_dump(account, sort_keys=False), encoding="utf-8")
-    return Data(path, account_path, frozenset(str(r["Email"]).casefold() for r in records))
+    """The rows as a CSV (as make_samples writes it), an account whose leads are theirs,
+    and those leads."""
+    made = write_import(folder, rows, seed)
+    with made.csv.open(encoding="utf-8-sig", newline="") as fh:
+        emails = frozenset(r["Email"].casefold() for r in csv.DictReader(fh))
+    return Data(made.csv, made.account, emails)
 
 
 class SendClock:

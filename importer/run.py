@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from importer.errors import AbortedError, ConfigError, Interrupted, UsageError
-from importer.ledger import Ledger, LedgerRun, RunOutcomes, RunSpec, ledger_path
+from importer.ledger import Ledger, LedgerRun, RunOutcomes, RunSpec, as_outcomes, ledger_path
 from importer.mapping import Mapping as MappingFile
 from importer.model import JsonDict, Outcome, Problem, Target
 from importer.pipeline import (
@@ -51,6 +52,9 @@ from importer.send.destination import AnySettings, Destination, connect, ledger_
 from importer.send.ratelimit import RateLimiter
 from importer.send.sender import Progress
 from importer.settings import DEFAULT_RATE, Rate
+
+# How long the account's call log remembers a call: longer than any rate limit's window.
+CALL_LOG_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -177,18 +181,24 @@ def run_import(
         run = ledger.start_run(_spec(source, loaded, target, options))
         limiter = RateLimiter(options.rate)
         limiter.seed(run.recent_calls(options.rate.seconds * 2))
+        run.forget_calls_before(CALL_LOG_S)  # the log would grow by a row per request
         send = send_settings(loaded)
         with closing(connect(settings, loaded, send, target, limiter, options)) as to:
             checked_at = time.time()
             to.check()
             run.record((), lookups=(checked_at,))  # the next process counts this call too
-            problems = load_rows(source, loaded, run)
-            to_send = _unfinished(run)
-            plan = _plan(run, target, options.rate, notes(source.info, loaded, target), to)
+            # A continued run whose rows are all in the ledger skips reading them again (a
+            # re-run that sends nothing costs a look at the ledger, not a dry run); their
+            # problems then come from the ledger with the outcomes.
+            problems = [] if run.loaded else load_rows(source, loaded, run)
+            before = run.state_counts()
+            to_send = _unfinished(before)
+            plan = _plan(before, target, options.rate, notes(source.info, loaded, target), to)
             callback = progress(plan) if progress else None
             aborted = send_all(run, to, callback, stop)
-        aborted = aborted or _left_unchecked(run)
-        counts = run.outcome_counts()
+        states = run.state_counts()
+        aborted = aborted or _left_unchecked(states)
+        counts = as_outcomes(states)
         details = _details(source.info, loaded, target, to, options, ledger, run, aborted)
         results = (RunOutcomes(run), problems, details, out, counts, to.goal)
         try:
@@ -202,7 +212,7 @@ def run_import(
             files,
             ledger.path,
             run.id,
-            to_send - _unfinished(run, but_queued=True),
+            to_send - _unfinished(states, but_queued=True),
             aborted,
             notes(source.info, loaded, target),
             rewritten,
@@ -229,9 +239,8 @@ def _stopped_after_sending(run: LedgerRun, exc: OSError) -> AbortedError:
 
 
 def _plan(
-    run: LedgerRun, target: Target, rate: Rate, said: tuple[str, ...], to: Destination
+    counts: Counter[Outcome], target: Target, rate: Rate, said: tuple[str, ...], to: Destination
 ) -> SendPlan:
-    counts = run.state_counts()
     unclear = counts.get(Outcome.IN_FLIGHT, 0) + counts.get(Outcome.AMBIGUOUS, 0)
     pending = counts.get(Outcome.PENDING, 0)
     return SendPlan(pending, unclear, target, rate, said, to.activity, to.per_call)
@@ -248,6 +257,7 @@ def _spec(source: Source, mapping: MappingFile, target: Target, options: RunOpti
         event_code=mapping.event_code,
         allow_resend=options.allow_resend,
         options={"rate": str(options.rate), "workers": options.workers},
+        out=options.out.resolve(),
     )
 
 
@@ -258,6 +268,7 @@ def load_rows(source: Source, mapping: MappingFile, run: LedgerRun) -> list[Prob
     for part in prepared_chunks(source, mapping, run.spec.target):
         run.add(part, settings)
         problems.extend(part.problems)
+    run.all_rows_added()
     return problems
 
 
@@ -281,9 +292,8 @@ def send_all(
     return None
 
 
-def _left_unchecked(run: LedgerRun) -> str | None:
+def _left_unchecked(counts: Counter[Outcome]) -> str | None:
     """Rows still unclear after the run (their look-ups failed) make it unfinished."""
-    counts = run.state_counts()
     unclear = counts.get(Outcome.AMBIGUOUS, 0) + counts.get(Outcome.IN_FLIGHT, 0)
     if not unclear:
         return None
@@ -293,8 +303,8 @@ def _left_unchecked(run: LedgerRun) -> str | None:
     )
 
 
-def _unfinished(run: LedgerRun, *, but_queued: bool = False) -> int:
-    counts = run.state_counts()
+def _unfinished(counts: Counter[Outcome], *, but_queued: bool = False) -> int:
+    counts = Counter(counts)
     if but_queued:  # in LeadSquared's queue: sent, its outcome collected later
         counts.pop(Outcome.QUEUED, None)
     return sum(n for state, n in counts.items() if not state.finished)

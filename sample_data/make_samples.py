@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import yaml
 from openpyxl import Workbook
 
 HERE = Path(__file__).parent
@@ -88,37 +92,38 @@ BAD_ROWS: dict[int, tuple[str, str, str]] = {
 
 
 def make_rows(rng: random.Random, count: int = ROWS) -> list[dict[str, object]]:
-    """The good rows; bad values are applied afterwards by `spoil`. ``count`` lets the
-    send benchmark reuse the same realistic values for thousands of rows."""
+    """The good rows; bad values are applied afterwards by `spoil`."""
+    return list(iter_rows(rng, count))
+
+
+def iter_rows(rng: random.Random, count: int) -> Iterator[dict[str, object]]:
+    """:func:`make_rows` one row at a time, so the benchmarks and the big-file tests can
+    write millions of realistic rows without holding them (each row's lead is its own)."""
     first, last = FIRST.split(), LAST.split()
     start = datetime(2026, 9, 1, 9, 0)
-    rows: list[dict[str, object]] = []
     for i in range(count):
         fn, ln = rng.choice(first), rng.choice(last)
         course = rng.choice(list(COURSES))
         status = rng.choices(["Open", "Won", "Lost"], weights=[6, 2, 2])[0]
-        rows.append(
-            {
-                "Email": f"{fn}.{ln}{i:03d}@example.com".lower(),
-                "First Name": fn,
-                "Last Name": ln,
-                "Mobile": f"9{rng.randrange(10**8, 10**9):09d}",
-                "City": rng.choice(CITIES),
-                "Opportunity Name": f"{course} enquiry - {fn} {ln}",
-                "Status": rng.choice([status, status.lower()]),
-                "Stage": rng.choice(STAGES[status]),
-                "Course": course,
-                "Campus": rng.choice(CAMPUSES),
-                "Expected Fee": COURSES[course],
-                "Scholarship Applied": rng.choice(["Yes", "No", ""]),
-                "Start Date": datetime(2027, rng.choice([1, 7]), rng.choice([5, 15]), 0, 0),
-                "Status Comment": COMMENTS[status],
-                "Notes": rng.choice(NOTES),
-                "Enquiry Date": start + timedelta(hours=7 * i, minutes=rng.randrange(60)),
-                "Counsellor Email": rng.choice(COUNSELLORS),
-            }
-        )
-    return rows
+        yield {
+            "Email": f"{fn}.{ln}{i:03d}@example.com".lower(),
+            "First Name": fn,
+            "Last Name": ln,
+            "Mobile": f"9{rng.randrange(10**8, 10**9):09d}",
+            "City": rng.choice(CITIES),
+            "Opportunity Name": f"{course} enquiry - {fn} {ln}",
+            "Status": rng.choice([status, status.lower()]),
+            "Stage": rng.choice(STAGES[status]),
+            "Course": course,
+            "Campus": rng.choice(CAMPUSES),
+            "Expected Fee": COURSES[course],
+            "Scholarship Applied": rng.choice(["Yes", "No", ""]),
+            "Start Date": datetime(2027, rng.choice([1, 7]), rng.choice([5, 15]), 0, 0),
+            "Status Comment": COMMENTS[status],
+            "Notes": rng.choice(NOTES),
+            "Enquiry Date": start + timedelta(hours=7 * i, minutes=rng.randrange(60)),
+            "Counsellor Email": rng.choice(COUNSELLORS),
+        }
 
 
 def spoil(rows: list[dict[str, object]]) -> None:
@@ -179,6 +184,41 @@ def write_leads(rows: list[dict[str, object]]) -> None:
             seen.add(email)
             phone = f"+91-{row['Mobile']}" if str(row["Mobile"]).isdigit() else ""
             writer.writerow([email, row["First Name"], row["Last Name"], phone, row["City"]])
+
+
+@dataclass(frozen=True)
+class GeneratedImport:
+    """A CSV of generated rows for ``mappings/opportunities.yaml`` and a sandbox account
+    (the sample account's types and rules) whose leads are exactly those rows' leads."""
+
+    csv: Path
+    account: Path
+    leads: Path  # the account's leads_file
+    rows: int
+
+
+def write_import(folder: Path, rows: int, seed: int) -> GeneratedImport:
+    """``rows`` valid rows, each a distinct opportunity of its own lead, streamed to
+    ``folder/opportunities.csv`` (as an admin's export writes them) and the account to
+    ``folder/account.yaml``: so ``bulk`` finds every lead and nothing is held in memory."""
+    path, leads = folder / "opportunities.csv", folder / "leads.csv"
+    with (
+        path.open("w", encoding="utf-8-sig", newline="") as out,
+        leads.open("w", encoding="utf-8", newline="") as lead_out,
+    ):
+        writer, lead_writer = csv.writer(out), csv.writer(lead_out)
+        writer.writerow(HEADERS)
+        lead_writer.writerow(["EmailAddress", "FirstName", "LastName", "Phone", "mx_City"])
+        for r in iter_rows(random.Random(seed), rows):
+            writer.writerow([as_text(h, r[h]) for h in HEADERS])
+            phone = f"+91-{r['Mobile']}"
+            lead_writer.writerow([r["Email"], r["First Name"], r["Last Name"], phone, r["City"]])
+    account: dict[str, Any] = yaml.safe_load((HERE / "sandbox_account.yaml").read_text("utf-8"))
+    account["leads_file"] = leads.name  # relative to the account file, as in the sample
+    account["leads"] = []  # the sample's inline leads are not part of this import
+    account_path = folder / "account.yaml"
+    account_path.write_text(yaml.safe_dump(account, sort_keys=False), encoding="utf-8")
+    return GeneratedImport(path, account_path, leads, rows)
 
 
 def main() -> None:

@@ -6,8 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ["importer.sandbox.testing"]
+
+
+# The machines are shared and noisy: a property test may take its time (no deadline); what
+# it checks is behaviour, never speed.
+settings.register_profile("shared-machine", deadline=None)
+settings.load_profile("shared-machine")
 
 
 @pytest.fixture(autouse=True)

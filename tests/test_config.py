@@ -135,6 +135,9 @@ def test_safe_hosts_are_accepted(host: str) -> None:
         ("https://", "web address"),
         ("https://user:pw@api.leadsquared.com", "only scheme and host"),
         ("https://api.leadsquared.com/?accessKey=x", "only scheme and host"),
+        # A path would be put in front of every endpoint: "No such API" for every row.
+        ("https://api-in21.leadsquared.com/api/v2", "without a path such as '/api/v2'"),
+        ("http://127.0.0.1:8123/v2/", "without a path such as '/v2/'"),
     ],
 )
 def test_unsafe_or_wrong_hosts_are_refused(host: str, why: str) -> None:

@@ -76,3 +76,21 @@ def test_a_row_that_never_gets_a_clear_answer_is_given_up_after_max_attempts(
     assert f"sent {sender.MAX_ATTEMPTS} times without a clear answer" in outcome.message
     assert box.stats()["calls"]["Bulk/Add/ByLeadField"] == sender.MAX_ATTEMPTS
     assert stored_copies(box, rows[0]) == 0
+
+
+def test_in_auto_a_missing_leads_row_without_a_clear_answer_is_given_up_too(
+    sandbox_factory: Callable[[SandboxOptions], RunningSandbox], tmp_path: Path
+) -> None:
+    # Every write drops the connection: bulk never says "no such lead", the look-up does, so
+    # the row goes to capture - whose every answer is unclear again. It must run out of
+    # chances like any other row, not go round bulk, look-up, capture, look-up forever.
+    box = sandbox_factory(SandboxOptions(rate="1000/1s", faults="reset:1.0", seed=5))
+    rows = make_rows(1, missing_every=1)
+    outcomes = run(box, rows, tmp_path / "j", "auto", timeout=0.3, workers=2)
+
+    (outcome,) = outcomes.values()
+    assert outcome.outcome is Outcome.FAILED
+    assert f"sent {sender.MAX_ATTEMPTS} times without a clear answer" in outcome.message
+    calls = box.stats()["calls"]
+    assert calls["Bulk/Add/ByLeadField"] + calls["Capture"] == sender.MAX_ATTEMPTS
+    assert box.stats()["total_opportunities"] == 0

@@ -28,7 +28,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from importer.errors import UsageError
-from importer.ledger.counts import outcome_counts
+from importer.ledger.counts import as_outcomes, outcome_counts
 from importer.ledger.db import SCHEMA_VERSION, Database
 from importer.ledger.items import LedgerRun, SentRow
 from importer.ledger.location import ledger_path
@@ -47,6 +47,7 @@ __all__ = [
     "SentRow",
     "UndoInfo",
     "UndoItem",
+    "as_outcomes",
     "ledger_path",
 ]
 

@@ -12,6 +12,9 @@ NOOJEE = "noojee"
 
 
 def row_to_json(row: ReadyRow) -> str:
+    """A LeadSquared row as a JSON array in :class:`OpportunityRow`'s field order (written
+    for every row and read for every row sent, so kept small and quick); a Noojee lead as
+    an object marked ``"kind": "noojee"``."""
     if isinstance(row, DialerLead):
         return _dumps(
             {
@@ -25,18 +28,19 @@ def row_to_json(row: ReadyRow) -> str:
                 "key": row.key,
             }
         )
-    data = {
-        "sheet": row.sheet,
-        "row": row.row,
-        "search_value": row.search_value,
-        "lead": [list(p) for p in row.lead],
-        "fields": [list(p) for p in row.fields],
-        "note": row.note,
-        "when": row.when,
-        "owner_email": row.owner_email,
-        "key": row.key,
-    }
-    return _dumps(data)
+    return _dumps(
+        (
+            row.sheet,
+            row.row,
+            row.search_value,
+            row.lead,
+            row.fields,
+            row.note,
+            row.when,
+            row.owner_email,
+            row.key,
+        )
+    )
 
 
 def _dumps(data: object) -> str:
@@ -44,9 +48,9 @@ def _dumps(data: object) -> str:
 
 
 def row_from_json(text: str) -> ReadyRow:
-    """Inverse of :func:`row_to_json`."""
+    """Inverse of :func:`row_to_json` (also reads the object form of the first ledgers)."""
     data = json.loads(text)
-    if data.get("kind") == NOOJEE:
+    if isinstance(data, dict) and data.get("kind") == NOOJEE:
         return DialerLead(
             sheet=data["sheet"],
             row=int(data["row"]),
@@ -56,16 +60,19 @@ def row_from_json(text: str) -> ReadyRow:
             update=bool(data["update"]),
             key=data["key"],
         )
+    if isinstance(data, dict):
+        data = [data[name] for name in _FIELDS[:-1]] + [data.get("key", "")]
+    sheet, row, search_value, lead, fields, note, when, owner_email, key = data
     return OpportunityRow(
-        sheet=data["sheet"],
-        row=int(data["row"]),
-        search_value=data["search_value"],
-        lead=tuple((str(a), str(b)) for a, b in data["lead"]),
-        fields=tuple((str(a), str(b)) for a, b in data["fields"]),
-        note=data["note"],
-        when=data["when"],
-        owner_email=data["owner_email"],
-        key=data.get("key", ""),
+        sheet,
+        int(row),
+        search_value,
+        tuple(map(tuple, lead)),
+        tuple(map(tuple, fields)),
+        note,
+        when,
+        owner_email,
+        key,
     )
 
 
@@ -77,9 +84,27 @@ def opportunity_from_json(text: str) -> OpportunityRow:
     return row
 
 
+_FIELDS = (
+    "sheet",
+    "row",
+    "search_value",
+    "lead",
+    "fields",
+    "note",
+    "when",
+    "owner_email",
+    "key",
+)
+NO_PROBLEMS = "[]"
+
+
 def problems_to_json(problems: Iterable[Problem]) -> str:
-    return json.dumps([p.to_dict() for p in problems], ensure_ascii=False)
+    found = [p.to_dict() for p in problems]
+    # Most rows have none: the encoder is skipped for them (a cost paid per row sent).
+    return json.dumps(found, ensure_ascii=False) if found else NO_PROBLEMS
 
 
 def problems_from_json(text: str | None) -> tuple[Problem, ...]:
-    return tuple(Problem.from_dict(p) for p in json.loads(text or "[]"))
+    if not text or text == NO_PROBLEMS:
+        return ()
+    return tuple(Problem.from_dict(p) for p in json.loads(text))

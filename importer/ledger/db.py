@@ -21,6 +21,8 @@ from typing import Any
 from importer.errors import UsageError
 
 SCHEMA_VERSION = "2"
+# The page cache: holds a big ledger's index pages, well within a run's memory budget.
+CACHE_KIB = 32 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,11 +43,14 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at TEXT NOT NULL,
     ended_at TEXT,
     counts TEXT NOT NULL DEFAULT '{}',
-    results TEXT NOT NULL DEFAULT '{}'
+    results TEXT NOT NULL DEFAULT '{}',
+    loaded INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (identity);
+-- Stored in the order rows were added (rowid), found by key: a run claims and records its
+-- rows in row order, so each commit touches a few pages, not one page per (random) key.
 CREATE TABLE IF NOT EXISTS items (
-    key TEXT PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
     state TEXT NOT NULL,
     run_id INTEGER NOT NULL,
     sheet TEXT NOT NULL,
@@ -61,7 +66,7 @@ CREATE TABLE IF NOT EXISTS items (
     problems TEXT NOT NULL DEFAULT '[]',
     request_id TEXT,
     finished_at TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS items_by_run ON items (run_id, state, row);
 CREATE TABLE IF NOT EXISTS run_rows (
     run_id INTEGER NOT NULL,
@@ -70,7 +75,7 @@ CREATE TABLE IF NOT EXISTS run_rows (
     problems TEXT,
     PRIMARY KEY (run_id, row)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS run_rows_by_key ON run_rows (run_id, key);
+CREATE UNIQUE INDEX IF NOT EXISTS run_rows_key_once ON run_rows (run_id, key) WHERE key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS calls (at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS undos (
     run_id INTEGER PRIMARY KEY,
@@ -86,6 +91,9 @@ CREATE TABLE IF NOT EXISTS undos (
 # Columns added since version 1, by version; ALTER TABLE ADD COLUMN fills the rows of an
 # older ledger with NULL or the default, which mean "never happened" for each of them.
 _ADDED_COLUMNS = (
+    # 2: whether every row of the run's file is in the ledger (the same command again
+    # then skips reading and checking the file).
+    ("runs", "loaded", "INTEGER NOT NULL DEFAULT 0"),
     # 2: the endpoint a key was last sent through ("bulk", "capture"): capture may create
     # the lead too, which an undo must list and leave alone.
     ("items", "route", "TEXT"),
@@ -112,6 +120,9 @@ class Database:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=10000")
+            # Keys are hashes, so a run looks them up all over the key index: with SQLite's
+            # default 2 MB cache a big run read its pages again and again (system time).
+            self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._db.executescript(_SCHEMA)
             self._migrate()
         except sqlite3.DatabaseError as exc:

@@ -11,7 +11,6 @@ atomic step at a time: pending -> in_flight (committed right before its request 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,12 +18,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from importer.ledger import runs
+from importer.ledger.adding import add_chunk
 from importer.ledger.calls import recent_calls, record_call
-from importer.ledger.codec import problems_from_json, problems_to_json, row_from_json, row_to_json
-from importer.ledger.counts import EXISTING, outcome_counts, state_counts
+from importer.ledger.codec import problems_from_json, problems_to_json, row_from_json
+from importer.ledger.counts import EXISTING, as_outcomes, state_counts
 from importer.ledger.db import Database, placeholders
 from importer.ledger.runs import RunSpec, now_text
-from importer.model import DialerLead, JsonDict, Outcome, Problem, ReadyRow, RowOutcome
+from importer.model import DialerLead, JsonDict, Outcome, ReadyRow, RowOutcome
 from importer.send.identity import idempotency_key
 from importer.send.noojee.identity import dialer_key
 from importer.send.payloads import SendSettings
@@ -33,18 +33,6 @@ if TYPE_CHECKING:
     from importer.pipeline import Prepared
 
 PAGE_ROWS = 5_000
-# States another run's key may be taken over in: it was never created (failed), its
-# opportunity was deleted again (undone), or its run died on the way (the lock proves no
-# other run is alive).
-_TAKEOVER = (
-    Outcome.FAILED,
-    Outcome.UNDONE,
-    Outcome.PENDING,
-    Outcome.IN_FLIGHT,
-    Outcome.AMBIGUOUS,
-)
-# Taken over from these, a key is sent afresh: nothing of it exists in LeadSquared.
-_ABSENT = (Outcome.FAILED, Outcome.UNDONE)
 _UNCLEAR_MESSAGE = (
     "Sent, but LeadSquared's answer never arrived; run the same command again and it will "
     "be checked before anything is resent."
@@ -72,16 +60,20 @@ class LedgerRun:
     def add(self, part: Prepared, settings: SendSettings) -> list[ReadyRow]:
         """Record a chunk's rows and return its valid rows with their keys; rows this run
         already holds (a resumed run) stay as they are. A row whose key another row of this
-        run already has is that row's duplicate."""
+        run already has is that row's duplicate (see :mod:`importer.ledger.adding`)."""
         keyed = [replace(row, key=self.key_of(row, settings)) for row in part.ready]
         with self.db.tx() as tx:
-            for row in keyed:
-                self._add_row(tx, row)
-            tx.executemany(
-                "INSERT OR IGNORE INTO run_rows VALUES (?, ?, NULL, ?)",
-                ((self.id, o.row, problems_to_json(o.problems)) for o in part.invalid),
-            )
+            add_chunk(tx, self.id, keyed, part.invalid)
         return keyed
+
+    @property
+    def loaded(self) -> bool:
+        """Every row of the file is recorded (a run continued after its rows were loaded:
+        reading the file again would change nothing)."""
+        return runs.is_loaded(self.db, self.id)
+
+    def all_rows_added(self) -> None:
+        runs.mark_loaded(self.db, self.id)
 
     def key_of(self, row: ReadyRow, settings: SendSettings) -> str:
         if isinstance(row, DialerLead):
@@ -91,48 +83,6 @@ class LedgerRun:
         if self.spec.allow_resend:  # a deliberate resend is a new opportunity of its own
             key = hashlib.sha256(f"{key}/resend/{self.id}".encode()).hexdigest()
         return key
-
-    def _add_row(self, tx: sqlite3.Connection, row: ReadyRow) -> None:
-        held = "SELECT row FROM run_rows WHERE run_id = ? AND "
-        if tx.execute(held + "row = ?", (self.id, row.row)).fetchone():
-            return
-        twin = tx.execute(held + "key = ?", (self.id, row.key)).fetchone()
-        if twin is not None:
-            problem = _twin_problem(row, int(twin[0]))
-            tx.execute(
-                "INSERT INTO run_rows VALUES (?, ?, NULL, ?)",
-                (self.id, row.row, problems_to_json([problem])),
-            )
-            return
-        payload = row_to_json(row)
-        added = tx.execute(
-            "INSERT OR IGNORE INTO items (key, state, run_id, sheet, row, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (row.key, Outcome.PENDING, self.id, row.sheet, row.row, payload),
-        )
-        if added.rowcount == 0:
-            # An absent key starts afresh (an undone one forgets its deleted opportunity);
-            # one caught on the way keeps its state, to be looked up before any resend.
-            absent = f"state IN ({placeholders(_ABSENT)})"
-            tx.execute(
-                "UPDATE items SET run_id = ?, sheet = ?, row = ?, payload = ?,"
-                f" state = CASE WHEN {absent} THEN ? ELSE state END,"
-                f" opportunity_id = CASE WHEN {absent} THEN NULL ELSE opportunity_id END,"
-                f" lead_id = CASE WHEN {absent} THEN NULL ELSE lead_id END,"
-                " message = '', problems = '[]', delete_sent_at = NULL, delete_tries = 0,"
-                " delete_unclear = 0, undone_at = NULL, undo_problems = '[]'"
-                f" WHERE key = ? AND run_id != ? AND state IN ({placeholders(_TAKEOVER)})",
-                (
-                    *(self.id, row.sheet, row.row, payload),
-                    *_ABSENT,
-                    Outcome.PENDING,
-                    *_ABSENT,
-                    *_ABSENT,
-                    *(row.key, self.id),
-                    *_TAKEOVER,
-                ),
-            )
-        tx.execute("INSERT INTO run_rows VALUES (?, ?, ?, NULL)", (self.id, row.row, row.key))
 
     # -- what the sender reads ----------------------------------------------------------
 
@@ -172,22 +122,18 @@ class LedgerRun:
         """Move ``rows`` to in_flight, each only if it is still pending (one atomic step),
         right before their request goes out; returns the row numbers claimed. ``route`` is
         the endpoint they go through (an undo lists the leads that capture may create)."""
-        claimed = []
+        keys = [row.key for row in rows]
         with self.db.tx() as tx:
-            for row in rows:
-                moved = tx.execute(
-                    "UPDATE items SET state = ?, batch_id = ?, sent_at = ?,"
-                    " attempts = attempts + 1, route = COALESCE(?, route)"
-                    " WHERE key = ? AND run_id = ? AND state = ?",
-                    (
-                        *(Outcome.IN_FLIGHT, batch_id, sent_at, route),
-                        *(row.key, self.id, Outcome.PENDING),
-                    ),
-                )
-                if moved.rowcount:
-                    claimed.append(row.row)
+            # "+run_id", "+state": found by key, never by scanning the run's pending rows.
+            claimed = tx.execute(
+                "UPDATE items SET state = ?, batch_id = ?, sent_at = ?,"
+                " attempts = attempts + 1, route = COALESCE(?, route)"
+                f" WHERE key IN ({placeholders(keys)}) AND +run_id = ? AND +state = ?"
+                " RETURNING row",
+                (Outcome.IN_FLIGHT, batch_id, sent_at, route, *keys, self.id, Outcome.PENDING),
+            ).fetchall()
             record_call(tx)
-        return claimed
+        return sorted(row for (row,) in claimed)
 
     def mark(self, rows: Iterable[ReadyRow], state: Outcome, message: str = "") -> None:
         """Move rows back to pending (to send) or to ambiguous (to look up)."""
@@ -250,13 +196,13 @@ class LedgerRun:
     # -- what the report reads ----------------------------------------------------------
 
     def state_counts(self) -> Counter[Outcome]:
-        """Rows of this run by state (unfinished states apart), one query."""
+        """Rows of this run by state (unfinished states apart)."""
         return state_counts(self.db, self.id)
 
     def outcome_counts(self) -> Counter[Outcome]:
         """Rows of this run by outcome, as the report shows them (unfinished = pending,
         except queued)."""
-        return outcome_counts(self.db, self.id)
+        return as_outcomes(self.state_counts())
 
     def outcomes_from(self, first_row: int, limit: int) -> list[RowOutcome]:
         """The outcomes of this run's rows from ``first_row`` on, in row order."""
@@ -304,11 +250,3 @@ class LedgerRun:
             return RowOutcome(sheet, row, Outcome.PENDING, message=said)
         found = problems_from_json(problems)
         return RowOutcome(sheet, row, outcome, opportunity_id, lead_id, message, found)
-
-
-def _twin_problem(row: ReadyRow, twin: int) -> Problem:
-    message = (
-        f"Row {row.row}: the same opportunity as row {twin} (same lead and same identifying "
-        "values), so it would be created twice — delete one of the two rows"
-    )
-    return Problem(row.sheet, row.row, None, None, "duplicate_in_file", message)

@@ -38,11 +38,11 @@ def account_lock(
         while not _try_lock(handle):
             if not wait:
                 raise UsageError(
-                    f"Another lsq-import is sending to this account ({holder()}). Wait for "
-                    "it to finish, or run again with --wait to start when it does."
+                    f"Another lsq-import is sending to this account: {holder()}. Wait for it "
+                    "to finish, or run again with --wait to start when it does."
                 )
             if say is not None and not told:
-                say(f"Waiting for another lsq-import sending to this account ({holder()})...")
+                say(f"Waiting for another lsq-import sending to this account: {holder()}...")
                 told = True
             time.sleep(WAIT_POLL_S)
         yield

@@ -127,11 +127,12 @@ def _waiting(
     event_code: int,
     results: str,
 ) -> WaitingRun:
-    spec = RunSpec(Path(file), sha, sheet, Path(mapping), digest, "async", int(event_code))
+    written = json.loads(results or "{}").get("workbook")
+    out = Path(written) if written else None
+    spec = RunSpec(Path(file), sha, sheet, Path(mapping), digest, "async", int(event_code), out=out)
     if spec.identity != identity:  # the only other part of the identity: --allow-resend
         spec = replace(spec, allow_resend=True)
-    written = json.loads(results or "{}").get("workbook")
-    return WaitingRun(int(run_id), spec, Path(written) if written else None)
+    return WaitingRun(int(run_id), spec, out)
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -1,11 +1,13 @@
 """The runs an account's ledger remembers: what was imported from which file, when, how.
 
-A run's *identity* is what it sends: the file's content, the sheet, the mapping's meaning,
-the target and whether resends were asked for. Running the same command again (after a
-crash, a Ctrl-C, or when it finished) continues that run: its rows keep their outcomes
-and nothing is sent twice. Another file, sheet or mapping is a new run; its rows that an
-earlier run already created are ``already_imported``. A run that was undone is never
-continued: the same command after an undo is a new run, which imports the rows again.
+A run's *identity* is the command: what it sends (the file's content, the sheet, the
+mapping's meaning, the target, whether resends were asked for) and the results workbook it
+writes. Running the same command again (after a crash, a Ctrl-C, or when it finished)
+continues that run: its rows keep their outcomes and nothing is sent twice. Another file,
+sheet, mapping or ``--out`` is a new run; its rows that an earlier run already created are
+``already_imported`` (with the ID, and when and from which file), never ``created`` again.
+A run that was undone is never continued: the same command after an undo is a new run,
+which imports the rows again.
 """
 
 from __future__ import annotations
@@ -40,11 +42,15 @@ class RunSpec:
     event_code: int
     allow_resend: bool = False
     options: JsonDict = field(default_factory=dict)  # rate, workers: shown in history
+    # The results workbook: a run with another --out must not report the rows an earlier
+    # run created as "created" by itself.
+    out: Path | None = None
 
     @property
     def identity(self) -> str:
         parts = (self.file_sha256, self.sheet, self.mapping_digest, self.target)
-        text = "\x1f".join((*parts, "resend" if self.allow_resend else ""))
+        where = str(self.out) if self.out is not None else ""
+        text = "\x1f".join((*parts, "resend" if self.allow_resend else "", where))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -151,6 +157,16 @@ def finish(db: Database, run_id: int, status: str, counts: Mapping[Outcome, int]
             "UPDATE runs SET status = ?, ended_at = ?, counts = ? WHERE id = ?",
             (status, now_text(), json.dumps({str(k): n for k, n in counts.items()}), run_id),
         )
+
+
+def mark_loaded(db: Database, run_id: int) -> None:
+    with db.tx() as tx:
+        tx.execute("UPDATE runs SET loaded = 1 WHERE id = ?", (run_id,))
+
+
+def is_loaded(db: Database, run_id: int) -> bool:
+    found = db.one("SELECT loaded FROM runs WHERE id = ?", (run_id,))
+    return bool(found and found[0])
 
 
 def results_digest(db: Database, run_id: int) -> JsonDict:

@@ -30,17 +30,20 @@ class RunOutcomes(Mapping[int, RowOutcome]):
             self._fetch(row)
         return self._cached[row]
 
-    def _fetch(self, row: int) -> None:
+    def _fetch(self, row: int) -> list[RowOutcome]:
         found = self._source.outcomes_from(row, self._window)
         self._cached = {o.row: o for o in found}
         self._first = row
         # A full window ends at its last row; a short one covers everything after ``row``.
         self._last = found[-1].row if len(found) == self._window else 2**62
+        return found
 
     def __iter__(self) -> Iterator[int]:
+        # The window just read stays cached: ``values()`` and ``items()`` look each row up
+        # right after it is yielded, and must not read the ledger a second time.
         start = 0
         while True:
-            found = self._source.outcomes_from(start, self._window)
+            found = self._fetch(start)
             yield from (o.row for o in found)
             if len(found) < self._window:
                 return

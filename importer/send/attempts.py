@@ -178,10 +178,11 @@ def submit_async(
     return Step(queued=(Queued(row, request_id),))
 
 
-def check_sent(client: Client, settings: SendSettings, task: Task) -> Step:
+def check_sent(client: Client, settings: SendSettings, task: Task, auto: bool = False) -> Step:
     """Look up the rows of one lead: outcomes for rows found (or that cannot be told
     apart), the rest proven absent and to be resent. A look-up LeadSquared refuses proves
-    nothing - unless it says the lead itself does not exist."""
+    nothing - unless it says the lead itself does not exist; with ``auto`` such rows then
+    go through capture, as a bulk reply saying so would have sent them."""
     rows = opportunities(task.rows)
     columns = lookup_columns(rows, settings)
     value = rows[0].search_value
@@ -191,6 +192,8 @@ def check_sent(client: Client, settings: SendSettings, task: Task) -> Step:
     except RequestRejected as exc:
         if not is_lead_missing(exc.exception_type, exc.message):
             return Step(unchecked=rows, reason=str(exc), lookups=(asked,))
+        if auto:  # resent through bulk, the row would never learn that its lead is missing
+            return Step(then=tuple(Task("capture", (r,)) for r in rows), lookups=(asked,))
         found = []  # no such lead, so no opportunity of it either
     result = reconcile(rows, task.first_sent, found, settings)
     return Step(outcomes=result.outcomes, resend=result.absent, lookups=(asked,))

@@ -25,6 +25,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from itertools import count, groupby
 from typing import Protocol
 
@@ -156,7 +157,7 @@ def lsq_workers(
         batch=1 if kind != "bulk" else BULK_LIMIT,
         kind=kind,
         write=write,
-        check=lambda task: check_sent(client, settings, task),
+        check=lambda task: check_sent(client, settings, task, auto=target == "auto"),
         check_key=lead_of,
         now=client.server_now,
         activity=client.activity,
@@ -257,7 +258,10 @@ class _Run:
 
     def _apply(self, step: Step) -> None:
         """Commit what a worker learnt, then queue whatever must happen next."""
-        given_up = [r for r in step.resend if self.unclear.get(r.row, 0) >= MAX_ATTEMPTS]
+        # Rows to send again (through bulk, or through capture once a look-up found no lead)
+        # that already ran out of unclear answers are given up.
+        again = [*step.resend, *(r for t in step.then for r in t.rows)]
+        given_up = [r for r in again if self.unclear.get(r.row, 0) >= MAX_ATTEMPTS]
         outcomes = list(step.outcomes) + [self._give_up(r) for r in given_up]
         if outcomes or step.lookups:
             self.run.record(outcomes, step.lookups)
@@ -270,11 +274,12 @@ class _Run:
             self._queue_checks(step.ambiguous)
         self._recheck(step.unchecked)
         resend = [r for r in step.resend if r not in given_up]
-        followers = [r for t in step.then for r in t.rows]
+        then = [replace(t, rows=kept) for t in step.then if (kept := _without(t.rows, given_up))]
+        followers = [r for t in then for r in t.rows]
         if resend or followers:
             self.run.mark(resend + followers, Outcome.PENDING)
         self.pending.extendleft(reversed(resend))
-        self.tasks.extend(step.then)
+        self.tasks.extend(then)
         self._count(outcomes)
 
     def _recheck(self, rows: Sequence[ReadyRow]) -> None:
@@ -292,6 +297,8 @@ class _Run:
             sum(len(t.rows) for t in self.tasks if t.kind == "reconcile")
         )
         self.done += len(outcomes)
+        for outcome in outcomes:  # done with: memory stays flat however many rows are sent
+            self.first_sent.pop(outcome.row, None)
         self.tally.update(o.outcome for o in outcomes)
         if self.progress is not None and outcomes:
             self.progress(self.done, self.tally)
@@ -323,3 +330,7 @@ def _interrupted() -> Interrupted:
         "Interrupted: the requests already sent were finished and recorded. "
         "Run the same command again to continue where it stopped."
     )
+
+
+def _without(rows: tuple[ReadyRow, ...], dropped: Sequence[ReadyRow]) -> tuple[ReadyRow, ...]:
+    return tuple(r for r in rows if r not in dropped)
