@@ -180,11 +180,21 @@ def test_a_row_to_look_up_waits_for_metrics_that_know_of_it() -> None:
     assert schedule.next_due() == float("inf")
     assert schedule.due(1000.0, 10) == []
     assert schedule.metrics_due(10.1, submitted=1)
-    schedule.read(QueueMetrics(pending=1, max_delay=2), now=10.1, submitted=1)
+    schedule.read(QueueMetrics(pending=1, max_delay=2), asked=10.1, submitted=1)
     assert not schedule.metrics_due(10.2, submitted=1)
     # ... then longer than a poll: the queue's delay and twice the slack.
     assert schedule.next_due() == pytest.approx(10.0 + 2 + 2 * SLACK)
     assert len(schedule.due(10.0 + 2 + 2 * SLACK, 10)) == 1
+
+
+def test_metrics_asked_for_before_a_row_was_sent_know_nothing_of_it() -> None:
+    # The read was on its way when the unclear reply came: its empty queue says nothing
+    # of the request the server still holds (the answer came after, the question before).
+    schedule = Schedule(QueueMetrics(pending=0, max_delay=0), now=5.0)
+    schedule.add(waiting(10.0, request_id=None))
+    schedule.read(QueueMetrics(pending=0, max_delay=0), asked=9.9, submitted=1)
+    assert schedule.next_due() == float("inf")
+    assert schedule.metrics_due(10.3, submitted=1)
 
 
 @given(

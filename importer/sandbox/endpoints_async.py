@@ -48,6 +48,9 @@ class AsyncQueue:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
+        # Held while due jobs are processed: a request arriving meanwhile waits, so it
+        # never sees a due job half done (a look-up would find nothing and resend).
+        self.processing = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
@@ -88,9 +91,11 @@ class AsyncQueue:
 
 
 def process_due(app: Sandbox) -> None:
-    """Called before every request: the sandbox has no worker thread to keep it simple."""
-    for job in app.jobs.due():
-        _process(app, job)
+    """Called before every request: the sandbox has no worker thread to keep it simple.
+    Every job due when a request arrives is done before that request is answered."""
+    with app.jobs.processing:
+        for job in app.jobs.due():
+            _process(app, job)
     if app.options.async_ttl is not None:
         app.jobs.forget_finished(app.options.async_ttl)
 

@@ -208,12 +208,12 @@ class Follower:
         with self._cond:
             if not self._schedule.metrics_due(self.clock(), self.submitted):
                 return
-        asked = time.time()
+        asked, asked_clock = time.time(), self.clock()
         metrics = self.api.metrics()
         if self.api.polls is self.api.writes:  # remembered, so a resumed run respects it
             self.run.record([], [asked])
         with self._cond:
-            self._schedule.read(metrics, self.clock(), self.submitted)
+            self._schedule.read(metrics, asked_clock, self.submitted)
 
     def _work(self, pool: ThreadPoolExecutor, batch: list[Waiting]) -> None:
         """One batch: polls and look-ups at once (each through the limiter), then what

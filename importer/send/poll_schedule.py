@@ -73,8 +73,10 @@ class Schedule:
         soon = self._soon and submitted > 0 and age >= METRICS_SOON
         return age >= METRICS_EVERY or soon or any(self._knows_nothing_of(w) for w in self._waits())
 
-    def read(self, metrics: QueueMetrics, now: float, submitted: int) -> None:
-        self.metrics, self._metrics_at = metrics, now
+    def read(self, metrics: QueueMetrics, asked: float, submitted: int) -> None:
+        """Metrics asked for at ``asked``: they know of rows sent before that moment only
+        (a row followed while the read was on its way is not in them)."""
+        self.metrics, self._metrics_at = metrics, asked
         self._soon = self._soon and metrics.pending == 0 and not submitted
 
     def first_wait(self) -> float:
