@@ -57,7 +57,12 @@ class AuthError(AbortedError):
 
 
 class RetriesExhausted(AbortedError):
-    """A request kept failing after every retry."""
+    """A request kept failing after every retry; ``reason`` is the last failure, in words
+    (for a caller that words the message itself, such as the check before a run)."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class Interrupted(AbortedError):

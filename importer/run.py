@@ -178,15 +178,15 @@ def run_import(
     where = ledger_path(settings.host, options.ledger, prefix=ledger_prefix(loaded))
     _refuse_ledger_on_users_files(where, source.info.path, loaded.path)
     with Ledger.open(where, settings.host) as ledger, ledger.exclusive(wait=options.wait, say=say):
-        run = ledger.start_run(_spec(source, loaded, target, options))
         limiter = RateLimiter(options.rate)
-        limiter.seed(run.recent_calls(options.rate.seconds * 2))
-        run.forget_calls_before(CALL_LOG_S)  # the log would grow by a row per request
+        limiter.seed(ledger.recent_calls(options.rate.seconds * 2))
+        ledger.forget_calls_before(CALL_LOG_S)
         send = send_settings(loaded)
         with closing(connect(settings, loaded, send, target, limiter, options)) as to:
             checked_at = time.time()
-            to.check()
-            run.record((), lookups=(checked_at,))  # the next process counts this call too
+            to.check()  # a "no" is a ConfigError: nothing done, no run recorded
+            ledger.record_call(checked_at)  # the next process counts this call too
+            run = ledger.start_run(_spec(source, loaded, target, options))
             # A continued run whose rows are all in the ledger skips reading them again (a
             # re-run that sends nothing costs a look at the ledger, not a dry run); their
             # problems then come from the ledger with the outcomes.

@@ -4,6 +4,8 @@ traceback, nothing sent - and, once rows were sent, a failure is a stop (exit 3)
 
 from __future__ import annotations
 
+import socket
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from importer.errors import AbortedError
 from importer.run import RunOptions, run_import
 from importer.sandbox.testing import RunningSandbox
 from importer.settings import Settings, load_settings, parse_rate
-from tests.e2e_support import MAPPING, SAMPLE_CSV, cli, run_args, sample_subset
+from tests.e2e_support import MAPPING, SAMPLE_CSV, cli, ledger_of, run_args, sample_subset
 
 
 def one_line_exit_2(result: Any) -> str:
@@ -102,3 +104,39 @@ def test_a_failure_after_sending_is_a_stop_and_the_outcomes_are_kept(
     assert "run the same command again" in str(stopped.value)
     again = run_import(source, MAPPING, settings, options)
     assert (again.counts, again.sent_now) == ({"created": 5}, 0)
+
+
+def closed_host() -> str:
+    """A loopback address nothing listens on (a port just freed)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def test_a_host_that_cannot_be_reached_is_named_and_no_run_is_recorded(tmp_path: Path) -> None:
+    host = closed_host()
+    env = {"LSQ_HOST": host, "LSQ_ACCESS_KEY": "u$k", "LSQ_SECRET_KEY": "s"}
+    line = one_line_exit_2(cli(*run_args(SAMPLE_CSV, tmp_path / "r.xlsx"), env=env))
+    assert host in line
+    assert "LSQ_HOST" in line
+    assert "resumes" not in line  # nothing was started, so nothing resumes
+    history = cli("history", "--ledger", ledger_of(tmp_path / "r.xlsx"), "--host", host)
+    assert "No runs" in history.stdout + history.stderr, history
+
+
+def test_undo_against_a_host_that_cannot_be_reached_is_one_line(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.xlsx"
+    assert cli(*run_args(sample_subset(tmp_path, 3), out), env=sandbox.env()).code == 0
+    ledger = ledger_of(out)
+    # The same ledger, its host now unreachable (a copy claimed for another host).
+    host = closed_host()
+    env = {"LSQ_HOST": host, "LSQ_ACCESS_KEY": "u$k", "LSQ_SECRET_KEY": "s"}
+    moved = tmp_path / "moved.sqlite"
+    moved.write_bytes(ledger.read_bytes())
+    with sqlite3.connect(moved) as db:
+        db.execute("UPDATE ledger SET value = ? WHERE name = 'host'", (host,))
+    line = one_line_exit_2(cli("undo", "last", "--ledger", moved, env=env))
+    assert host in line

@@ -28,6 +28,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from importer.errors import UsageError
+from importer.ledger import calls
 from importer.ledger.counts import as_outcomes, outcome_counts
 from importer.ledger.db import SCHEMA_VERSION, Database
 from importer.ledger.items import LedgerRun, SentRow
@@ -97,6 +98,22 @@ class Ledger:
 
         with account_lock(self.path, wait=wait, holder=holder, say=say):
             yield
+
+    # -- the account's call log (importer.ledger.calls): a new process seeds its rate
+    # limiter with it, before any run or undo exists ------------------------------------
+
+    def recent_calls(self, seconds: float) -> list[float]:
+        """Wall-clock start times of the account's calls in the last ``seconds``, whoever
+        made them: a process started right after another respects its calls."""
+        return calls.recent_calls(self.db, seconds)
+
+    def record_call(self, at: float) -> None:
+        """Count a call made outside a claim (a read, such as the check before a run)."""
+        with self.db.tx() as tx:
+            calls.record_call(tx, at)
+
+    def forget_calls_before(self, seconds_ago: float) -> None:
+        calls.forget_calls_before(self.db, seconds_ago)
 
     def start_run(self, spec: RunSpec) -> LedgerRun:
         """The run ``spec`` continues, or a new one (call with :meth:`exclusive` held)."""

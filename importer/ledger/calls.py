@@ -15,6 +15,12 @@ def record_call(tx: sqlite3.Connection, at: float | None = None) -> None:
     tx.execute("INSERT INTO calls VALUES (?)", (time.time() if at is None else at,))
 
 
+def forget_calls_before(db: Database, seconds_ago: float) -> None:
+    """Drop calls older than ``seconds_ago``: the log would grow by a row per request."""
+    with db.tx() as tx:
+        tx.execute("DELETE FROM calls WHERE at < ?", (time.time() - seconds_ago,))
+
+
 def recent_calls(db: Database, seconds: float) -> list[float]:
     """Wall-clock start times of the account's calls in the last ``seconds``."""
     since = time.time() - seconds

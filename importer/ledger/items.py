@@ -11,7 +11,6 @@ atomic step at a time: pending -> in_flight (committed right before its request 
 from __future__ import annotations
 
 import hashlib
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from importer.ledger import runs
 from importer.ledger.adding import add_chunk
-from importer.ledger.calls import recent_calls, record_call
+from importer.ledger.calls import record_call
 from importer.ledger.codec import problems_from_json, problems_to_json, row_from_json
 from importer.ledger.counts import EXISTING, as_outcomes, state_counts
 from importer.ledger.db import Database, placeholders
@@ -171,15 +170,6 @@ class LedgerRun:
             )
             for at in lookups:
                 record_call(tx, at)
-
-    def recent_calls(self, seconds: float) -> list[float]:
-        """Wall-clock start times of this account's calls in the last ``seconds``, whichever
-        run made them: a resumed run respects the calls a killed one just made."""
-        return recent_calls(self.db, seconds)
-
-    def forget_calls_before(self, seconds_ago: float) -> None:
-        with self.db.tx() as tx:
-            tx.execute("DELETE FROM calls WHERE at < ?", (time.time() - seconds_ago,))
 
     # -- the run as a whole -------------------------------------------------------------
 

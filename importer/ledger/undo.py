@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from importer.ledger import runs
-from importer.ledger.calls import recent_calls, record_call
+from importer.ledger.calls import record_call
 from importer.ledger.codec import problems_from_json, problems_to_json
 from importer.ledger.db import Database, placeholders
 from importer.ledger.runs import RunInfo, now_text
@@ -81,15 +81,6 @@ class LedgerUndo:
         """Rows of the run, valid or not."""
         found = self.db.one("SELECT COUNT(*) FROM run_rows WHERE run_id = ?", (self.run.id,))
         return int(found[0]) if found else 0
-
-    def recent_calls(self, seconds: float) -> list[float]:
-        return recent_calls(self.db, seconds)
-
-    def record_call(self, at: float) -> None:
-        """Count a call made outside a claim (a read): the next process to start respects
-        it too, be it this undo's ``--yes`` right after its preview."""
-        with self.db.tx() as tx:
-            record_call(tx, at)
 
     # -- the undo as a whole -------------------------------------------------------------
 

@@ -26,9 +26,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from importer.errors import Ambiguous, AuthError, ConfigError, RequestRejected, RunRefused
+from importer.errors import (
+    Ambiguous,
+    AuthError,
+    ConfigError,
+    RequestRejected,
+    RetriesExhausted,
+    RunRefused,
+)
 from importer.model import JsonDict
 from importer.send.attempts import BeforeSend
+from importer.send.preflight import not_reached
 from importer.send.ratelimit import RateLimiter
 from importer.send.transport import LsqClient
 from importer.settings import Rate, async_host
@@ -170,6 +178,8 @@ def check_async(client: LsqClient, status_rate: Rate | None = None) -> QueueMetr
             return api.metrics()
         except AuthError as exc:
             raise ConfigError(str(exc)) from None
+        except RetriesExhausted as exc:
+            raise not_reached(api.host, "LSQ_ASYNC_HOST", exc) from None
         except (RunRefused, RequestRejected) as exc:
             raise ConfigError(
                 f"{api.host} did not answer as LeadSquared's async API ({exc}); check "

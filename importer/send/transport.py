@@ -225,7 +225,8 @@ class LsqClient:
         what = "the account's rate limit kept being hit" if last.throttle else last.reason
         return RetriesExhausted(
             f"LeadSquared kept failing on {path.rsplit('.svc/', 1)[-1]} ({what}) after "
-            f"{tries} tries. Run the same command again later: it resumes where it stopped."
+            f"{tries} tries. Run the same command again later: it resumes where it stopped.",
+            what,
         )
 
 

@@ -143,9 +143,9 @@ def undo_run(
         with lock:
             undo = ledger.undo(ledger.run_info(run.id))  # read again, under the lock
             limiter = RateLimiter(options.rate)
-            limiter.seed(undo.recent_calls(options.rate.seconds * 2))
+            limiter.seed(ledger.recent_calls(options.rate.seconds * 2))
             with LsqClient(settings, limiter, pool_size=options.workers) as client:
-                undo.record_call(time.time())
+                ledger.record_call(time.time())  # a --yes right after respects it
                 kind = opportunity_type(client, run)
                 before = summarise(undo, kind)
                 report = UndoReport(run, kind, before, not options.yes, options.rate, where)

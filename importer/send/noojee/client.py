@@ -217,7 +217,8 @@ def _one(body: Any, settings: NoojeeSettings) -> Said | None:
 def _exhausted(path: str, last: TryAgain, tries: int) -> RetriesExhausted:
     return RetriesExhausted(
         f"Noojee kept failing on {path.rsplit('/', 1)[-1]} ({last.reason}) after {tries} "
-        "tries. Run the same command again later: it resumes where it stopped."
+        "tries. Run the same command again later: it resumes where it stopped.",
+        last.reason,
     )
 
 

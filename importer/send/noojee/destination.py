@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from importer.errors import Ambiguous, AuthError, ConfigError, RunRefused
+from importer.errors import Ambiguous, AuthError, ConfigError, RetriesExhausted, RunRefused
 from importer.ledger import LedgerRun
 from importer.mapping.noojee import NoojeeSection
 from importer.model import Outcome
@@ -13,6 +13,7 @@ from importer.send.noojee.client import NoojeeClient
 from importer.send.noojee.replies import Context
 from importer.send.noojee.settings import NoojeeSettings
 from importer.send.payloads import SendSettings
+from importer.send.preflight import not_reached
 from importer.send.ratelimit import RateLimiter
 from importer.send.sender import Progress, send_with
 
@@ -46,6 +47,8 @@ class NoojeeDestination:
             self.client.send([])
         except (AuthError, RunRefused) as exc:
             raise ConfigError(str(exc)) from None
+        except RetriesExhausted as exc:
+            raise not_reached(self.host, "NOOJEE_HOST", exc) from None
         except Ambiguous:  # e.g. 103 "no leads": the key and the host were accepted
             return
 
