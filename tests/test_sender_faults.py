@@ -74,6 +74,11 @@ def test_a_row_that_never_gets_a_clear_answer_is_given_up_after_max_attempts(
     (outcome,) = outcomes.values()
     assert outcome.outcome is Outcome.FAILED
     assert f"sent {sender.MAX_ATTEMPTS} times without a clear answer" in outcome.message
+    # Running the same command again does not resend a failed row: the fix file does.
+    assert "fix file" in outcome.message
+    assert "import again" not in outcome.message
+    (problem,) = outcome.problems
+    assert problem.detail  # the last answer, for whoever looks into it
     assert box.stats()["calls"]["Bulk/Add/ByLeadField"] == sender.MAX_ATTEMPTS
     assert stored_copies(box, rows[0]) == 0
 

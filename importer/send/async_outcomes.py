@@ -50,7 +50,8 @@ def given_up(row: OpportunityRow, times: int) -> RowOutcome:
     """A row sent ``times`` times without a clear answer, each time looked up and absent."""
     message = (
         f"Row {row.row}: sent {times} times without a clear answer from LeadSquared's async "
-        "API (it was looked up each time and not found). Run the import again later."
+        "API (it was looked up each time and not found). Send it again later from the fix "
+        "file: running the same command again does not resend it."
     )
     problem = Problem(row.sheet, row.row, None, None, SERVER_ERROR, message)
     return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))

@@ -182,6 +182,7 @@ class _Run:
         self.tasks: deque[Task] = deque()
         self.first_sent: dict[int, float | None] = {}
         self.unclear: dict[int, int] = {}  # unclear answers per row
+        self.last_unclear: dict[int, str] = {}  # the latest of them, in words
         self.lookups: Counter[int] = Counter()  # refused look-ups per row in this run
         # Rows a crash left in flight are looked up first; once resent they are pending
         # again, and the pages (read in row order later) must not bring them a second time.
@@ -270,6 +271,7 @@ class _Run:
         if step.ambiguous:
             for row in step.ambiguous:
                 self.unclear[row.row] = self.unclear.get(row.row, 0) + 1
+                self.last_unclear[row.row] = step.reason
             self.run.mark(step.ambiguous, Outcome.AMBIGUOUS, step.reason)
             self._queue_checks(step.ambiguous)
         self._recheck(step.unchecked)
@@ -299,6 +301,7 @@ class _Run:
         self.done += len(outcomes)
         for outcome in outcomes:  # done with: memory stays flat however many rows are sent
             self.first_sent.pop(outcome.row, None)
+            self.last_unclear.pop(outcome.row, None)
         self.tally.update(o.outcome for o in outcomes)
         if self.progress is not None and outcomes:
             self.progress(self.done, self.tally)
@@ -318,10 +321,11 @@ class _Run:
     def _give_up(self, row: ReadyRow) -> RowOutcome:
         message = (
             f"Row {row.row}: sent {self.unclear.get(row.row, 0)} times without a clear answer "
-            f"from {self.workers.server} (it was checked each time and not created). Run the "
-            "import again later."
+            f"from {self.workers.server} (it was checked each time and not created). Send it "
+            "again later from the fix file: running the same command again does not resend it."
         )
-        problem = Problem(row.sheet, row.row, None, None, SERVER_ERROR, message)
+        last = self.last_unclear.get(row.row, "")
+        problem = Problem(row.sheet, row.row, None, None, SERVER_ERROR, message, last)
         return RowOutcome(row.sheet, row.row, Outcome.FAILED, message=message, problems=(problem,))
 
 
