@@ -6,6 +6,7 @@ would be written over the very file being read (issue 8)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -116,3 +117,20 @@ def test_run_refuses_before_sending_anything(sandbox: RunningSandbox, tmp_path: 
     assert sandbox.stats()["calls_total"] == 0
     assert fix.read_bytes() == SAMPLE_CSV.read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["res.fix.csv"]  # no journal either
+
+
+def test_the_name_suggested_instead_is_not_the_refused_one_and_works(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE_CSV, tmp_path / "in.csv")
+    out = tmp_path / "results.xlsx"
+    assert cli("validate", tmp_path / "in.csv", "-m", MAPPING, "--out", out).code == 1
+    fix = tmp_path / "results.fix.csv"
+    refused = cli("validate", fix, "-m", MAPPING, "--out", out)
+    assert refused.code == 2
+    found = re.search(r"e\.g\. --out (\S+)\)", refused.stderr)
+    assert found, refused.stderr
+    suggested = Path(found[1])
+    assert suggested.parent == out.parent  # beside the --out the user gave
+    assert suggested.name != out.name
+    again = cli("validate", fix, "-m", MAPPING, "--out", suggested)
+    assert again.code == 1, again.stderr
+    assert Path(suggested).exists()

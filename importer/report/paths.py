@@ -96,10 +96,18 @@ def refuse_users_files(
             continue
         for path in paths:
             if same_file(path, own):
+                instead = _another_name(paths, input_path or own)
                 raise UsageError(
                     f"{path} is {role}: the results would be written over it; "
-                    "give --out another name (e.g. --out results.xlsx)"
+                    f"give --out another name (e.g. --out {instead})"
                 )
+
+
+def _another_name(paths: Iterable[Path], source: Path) -> Path:
+    """A workbook name beside the refused one whose files cannot be ``source``: its name
+    plus ``-results`` (the refused name itself was often the one to suggest)."""
+    workbook = next(iter(paths))
+    return workbook.with_name(f"{source.stem}-results.xlsx")
 
 
 def same_file(a: Path, b: Path) -> bool:
