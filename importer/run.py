@@ -90,11 +90,20 @@ class SendPlan:
     notes: tuple[str, ...]  # what the admin should read first (columns not sent, ...)
     activity: Activity  # what the send stage is doing, while it runs
     per_call: int = 25  # rows a request takes (bulk: 25; capture, async: 1; Noojee: its batch)
+    queued: int = 0  # target async: rows in LeadSquared's queue from before, to collect
+    polls_count: bool = False  # target async: each row's status poll counts towards `rate`
+
+    @property
+    def total(self) -> int:
+        """Rows this send gives an outcome to."""
+        return self.rows + self.to_check + self.queued
 
     @property
     def requests(self) -> int:
-        """The fewest calls the rows take (`auto` may need more)."""
-        return -(-self.rows // self.per_call) + self.to_check
+        """The fewest calls the rows take (`auto` may need more; async: a status poll for
+        every row, when polls count towards the limit)."""
+        polls = self.rows + self.queued if self.polls_count else 0
+        return -(-self.rows // self.per_call) + self.to_check + polls
 
     @property
     def seconds(self) -> float:
@@ -193,7 +202,7 @@ def run_import(
             problems = [] if run.loaded else load_rows(source, loaded, run)
             before = run.state_counts()
             to_send = _unfinished(before)
-            plan = _plan(before, target, options.rate, notes(source.info, loaded, target), to)
+            plan = _plan(before, target, options, notes(source.info, loaded, target), to)
             callback = progress(plan) if progress else None
             aborted = send_all(run, to, callback, stop)
         states = run.state_counts()
@@ -239,11 +248,20 @@ def _stopped_after_sending(run: LedgerRun, exc: OSError) -> AbortedError:
 
 
 def _plan(
-    counts: Counter[Outcome], target: Target, rate: Rate, said: tuple[str, ...], to: Destination
+    counts: Counter[Outcome],
+    target: Target,
+    options: RunOptions,
+    said: tuple[str, ...],
+    to: Destination,
 ) -> SendPlan:
     unclear = counts.get(Outcome.IN_FLIGHT, 0) + counts.get(Outcome.AMBIGUOUS, 0)
     pending = counts.get(Outcome.PENDING, 0)
-    return SendPlan(pending, unclear, target, rate, said, to.activity, to.per_call)
+    followed = target == "async" and options.wait_for_queue
+    queued = counts.get(Outcome.QUEUED, 0) if followed else 0
+    polls = followed and options.status_rate is None
+    return SendPlan(
+        pending, unclear, target, options.rate, said, to.activity, to.per_call, queued, polls
+    )
 
 
 def _spec(source: Source, mapping: MappingFile, target: Target, options: RunOptions) -> RunSpec:

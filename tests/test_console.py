@@ -11,8 +11,10 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Callable
 from pathlib import Path
 
+from importer.cli.console import print_plan
 from importer.cli.progress import ProgressReporter
 from importer.model import Outcome
 from importer.run import RunOptions, SendPlan, run_import
@@ -128,3 +130,47 @@ def test_the_display_says_what_the_send_stage_is_doing() -> None:
         progress.show(force=True)
     progress.close()
     assert "checking 3 unclear rows, waiting for the rate limit" in out.getvalue()
+
+
+def test_an_async_plan_counts_the_polls_and_a_collecting_run_counts_the_queue(
+    sandbox_factory: Callable[..., RunningSandbox], tmp_path: Path
+) -> None:
+    box = sandbox_factory(rate="1000/1s", async_delay="0.3s±0.2s")
+    plans: list[SendPlan] = []
+
+    def progress(plan: SendPlan) -> Progress:
+        plans.append(plan)
+        return lambda done, counts: None
+
+    source = sample_subset(tmp_path, 10)  # rows 2-11: row 7 is invalid
+    settings = load_settings(environ=box.env())
+    submit = RunOptions(out=tmp_path / "r.xlsx", target="async", wait_for_queue=False)
+    run_import(source, MAPPING, settings, submit, progress=progress)
+    collect = RunOptions(out=tmp_path / "r.xlsx", target="async")
+    run_import(source, MAPPING, settings, collect, progress=progress)
+    first, second = plans
+    # --no-wait: a submit per row, no polls.
+    assert (first.rows, first.total, first.requests) == (9, 9, 9)
+    # Waiting: each row is a submit, then at least one status poll; both count.
+    waiting = SendPlan(9, 0, "async", first.rate, (), Activity(), 1, polls_count=True)
+    assert waiting.requests == 18
+    # The second run sends nothing: it collects the 9 rows LeadSquared's queue holds.
+    assert (second.rows, second.queued, second.total, second.requests) == (0, 9, 9, 9)
+    said = io.StringIO()
+    print_plan(second, stream=said)
+    assert "Collecting the outcomes of 9 rows from LeadSquared's queue" in said.getvalue()
+
+
+def test_a_plan_of_one_call_says_call() -> None:
+    plan = SendPlan(1, 0, "bulk", parse_rate("25/5s"), (), Activity())
+    said = io.StringIO()
+    print_plan(plan, stream=said)
+    assert "at least 1 call at 25 per 5 s" in said.getvalue()
+
+
+def test_quiet_keeps_the_notes_but_not_the_plan(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    out = tmp_path / "r.xlsx"
+    result = cli(*run_args(sample_subset(tmp_path, 5), out), "--rate", "1000/1s", env=sandbox.env())
+    assert "Note:" in result.stderr
+    assert "Sending " not in result.stderr
+    assert "rows sent" not in result.stderr

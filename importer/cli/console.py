@@ -7,7 +7,7 @@ Heavy modules are imported only for type checking: `lsq-import --help` stays ins
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -52,17 +52,26 @@ def summary_counts(counts: Mapping[Outcome, int]) -> str:
     return ", ".join(f"{counts[o]} {o}" for o in Outcome if counts.get(o))
 
 
-def print_plan(plan: SendPlan) -> None:
-    """Before the first request: what will be sent, how, how long, and what to know."""
-    print_notes(plan.notes)
-    if not plan.rows and not plan.to_check:
+def print_plan(plan: SendPlan, stream: TextIO | None = None) -> None:
+    """Before the first request: what will be sent, how, and how long (the notes are told
+    apart, by :func:`print_notes`: even ``--quiet`` shows them)."""
+    if not plan.total:
         return
     checks = f" (first looking up {plan.to_check} unclear from before)" if plan.to_check else ""
+    queue = f"{plan.queued} rows from LeadSquared's queue"
+    if plan.rows:
+        doing = f"Sending {plan.rows} rows{checks} through {plan.target}"
+        doing += f" (and collecting the outcomes of {queue})" if plan.queued else ""
+    elif plan.queued:
+        doing = f"Collecting the outcomes of {queue}{checks}"
+    else:
+        doing = f"Looking up {plan.to_check} rows left unclear by an earlier run"
+    calls = "call" if plan.requests == 1 else "calls"
     click.echo(
-        f"Sending {plan.rows} rows{checks} through {plan.target}: at least {plan.requests} "
-        f"calls at {plan.rate.calls} per {plan.rate.seconds:g} s, about "
-        f"{_duration(plan.seconds)}.",
-        err=True,
+        f"{doing}: at least {plan.requests} {calls} at {plan.rate.calls} per "
+        f"{plan.rate.seconds:g} s, about {_duration(plan.seconds)}.",
+        file=stream,
+        err=stream is None,
     )
 
 

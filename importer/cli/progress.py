@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from tqdm import tqdm
 
-from importer.cli.console import print_plan
+from importer.cli.console import print_notes, print_plan
 from importer.model import Outcome
 from importer.send.activity import Activity
 from importer.send.queue_tally import QueueTally
@@ -130,7 +130,8 @@ class ProgressReporter:
         speed = self.speed(done, now)
         parts = [_tally(counts)]
         if speed is not None and speed > 0:
-            parts.append(f"{speed:.1f} rows/s, ETA {(self.total - done) / speed:.0f}s")
+            left = max(0, self.total - done)
+            parts.append(f"{speed:.1f} rows/s, ETA {left / speed:.0f}s")
         doing = self._activity.describe()
         if doing:
             parts.append(doing)
@@ -161,9 +162,11 @@ class Displays:
 
     def __call__(self, plan: SendPlan) -> ProgressReporter:
         if self._tell_plan:
-            print_plan(plan)
+            print_notes(plan.notes)
+            if not self._quiet:
+                print_plan(plan)
         shown = ProgressReporter(
-            plan.rows + plan.to_check,
+            plan.total,
             quiet=self._quiet,
             window=plan.rate.seconds,
             activity=plan.activity,

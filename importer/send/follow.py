@@ -111,6 +111,7 @@ class Follower:
                 if q.request_id is None or self.poll:
                     self._schedule.add(Waiting(q.row, q.request_id, now))
             self._cond.notify_all()
+        self._report()  # "submitted N" shows while the first polls are not due yet
 
     # -- the driver's side ------------------------------------------------------------
 
