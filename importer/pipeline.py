@@ -266,6 +266,7 @@ def results_input(
     details: Sequence[tuple[str, str]],
     mapping: Mapping | None = None,
     goal: Outcome = Outcome.CREATED,
+    server: str = "LeadSquared",
 ) -> ResultsInput:
     """What the report stage needs; it re-reads the file so memory stays flat. With the
     ``mapping``, the report refuses to write over it and knows which columns it reads."""
@@ -287,4 +288,5 @@ def results_input(
         mapping_path=mapping.path if mapping else None,
         mapped_columns=mapped,
         goal=goal,
+        server=server,
     )

@@ -24,6 +24,7 @@ def import_results(
     out: Path,
     counts: Mapping[Outcome, int],
     goal: Outcome = Outcome.CREATED,
+    server: str = "LeadSquared",
 ) -> tuple[ResultFiles, bool]:
     """The run's result files, and whether they were written now (False: kept as they were
     because nothing changed since they were written)."""
@@ -44,6 +45,7 @@ def import_results(
         details=details,
         mapping=mapping,
         goal=goal,
+        server=server,
     )
     files = write_results(out, results)
     run.save_results_record({**wanted, "files": _files_record(files)})

@@ -209,7 +209,7 @@ def run_import(
         aborted = aborted or _left_unchecked(states)
         counts = as_outcomes(states)
         details = _details(source.info, loaded, target, to, options, ledger, run, aborted)
-        results = (RunOutcomes(run), problems, details, out, counts, to.goal)
+        results = (RunOutcomes(run), problems, details, out, counts, to.goal, to.server)
         try:
             files, rewritten = import_results(run, source.info, loaded, *results)
         except OSError as exc:

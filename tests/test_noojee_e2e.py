@@ -75,6 +75,8 @@ def test_the_sample_ends_as_documented(sandbox: RunningSandbox, tmp_path: Path) 
     assert {row: outcome for row, outcome in rows.items() if outcome != "created"} == listed
     assert noojee_stats(sandbox)["leads_created"] == 31
     assert "Do-Not-Call" in (tmp_path / "dialer.fix.csv").read_text(encoding="utf-8")
+    said = [r for r in sheet_records(out, "Problems") if r.get("Noojee said")]
+    assert said, "Noojee's own words sit under its name, not LeadSquared's"
 
     calls = noojee_stats(sandbox)["calls_total"]
     again = cli(*run_args(SAMPLE, out, MAPPING, "--json"), env=sandbox.env())

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from importer.model import Outcome, RowOutcome
 from importer.report import RESULT_COLUMNS, write_results
 from importer.report.outcome_styles import style
-from importer.report.workbook import PROBLEM_COLUMNS
+from importer.report.workbook import problem_columns
 from importer.report.xlsx_book import MARKED_FILL
 from tests.test_report_support import (
     failed,
@@ -115,7 +115,7 @@ def test_rows_tinted_by_outcome_and_the_wrong_cells_marked(book: Path) -> None:
 
 def test_every_problem_on_the_problems_sheet_once(book: Path) -> None:
     rows = sheet_values(book, "Problems")
-    assert tuple(rows[0]) == PROBLEM_COLUMNS
+    assert tuple(rows[0]) == problem_columns("LeadSquared")
     by_code = {r[2]: r for r in rows[1:]}
     assert set(by_code) == {"invalid_email", "invalid_phone", "needs_review", "lead_not_found"}
     assert by_code["lead_not_found"] == [

@@ -62,6 +62,8 @@ class ResultsInput:
     goal: Outcome = Outcome.CREATED
     # False: no fix file (an undo's rows are not to be imported again).
     fix_file: bool = True
+    # Whose own words a problem's detail holds: the Problems sheet's "<server> said".
+    server: str = "LeadSquared"
 
 
 @dataclass(frozen=True)

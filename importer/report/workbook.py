@@ -34,7 +34,12 @@ from importer.report.summary import SummaryFacts, write_summary
 from importer.report.table_sheet import TableSheet
 from importer.report.xlsx_book import Book
 
-PROBLEM_COLUMNS = ("Row", "Column", "Code", "Message", "LeadSquared said", "Field", "Sheet")
+
+def problem_columns(server: str) -> tuple[str, ...]:
+    """The Problems sheet's columns; the detail is ``server``'s own words."""
+    return ("Row", "Column", "Code", "Message", f"{server} said", "Field", "Sheet")
+
+
 _CSV_CHUNK = 50_000  # problems per write to the problems CSV
 
 
@@ -138,15 +143,14 @@ class _Report:
 
     def _write_problems(self) -> None:
         problems = self.found.ordered
-        wrapped = [PROBLEM_COLUMNS.index("Message"), PROBLEM_COLUMNS.index("LeadSquared said")]
-        sheet = TableSheet(
-            self.book, "Problems", PROBLEM_COLUMNS, wrapped=wrapped, freeze_columns=1
-        )
+        columns = problem_columns(self.results.server)
+        wrapped = [columns.index("Message"), columns.index(f"{self.results.server} said")]
+        sheet = TableSheet(self.book, "Problems", columns, wrapped=wrapped, freeze_columns=1)
         for problem in problems[: limits.SHEET_ROWS]:
             sheet.append(_problem_cells(problem))
         sheet.close()
         if len(problems) > limits.SHEET_ROWS:
-            self.problems_csv = CsvTable(partial(self.paths.problems_csv), PROBLEM_COLUMNS)
+            self.problems_csv = CsvTable(partial(self.paths.problems_csv), columns)
             for start in range(0, len(problems), _CSV_CHUNK):
                 self.problems_csv.append(_problem_columns(problems[start : start + _CSV_CHUNK]))
 

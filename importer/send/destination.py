@@ -36,6 +36,7 @@ AnySettings = Settings | NoojeeSettings
 class Destination(Protocol):
     host: str  # the account: its ledger, and the results' "Host"
     goal: Outcome  # what a row that went well is (the results' headline)
+    server: str  # who answers: its own words head the Problems sheet's detail column
     per_call: int  # rows a new request takes (the plan's count of calls)
     activity: Activity  # what the send stage is doing, for the progress display
 
@@ -96,6 +97,7 @@ class LsqDestination:
     async API) checked first."""
 
     goal = Outcome.CREATED
+    server = "LeadSquared"
 
     def __init__(
         self,

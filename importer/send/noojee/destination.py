@@ -22,6 +22,8 @@ class NoojeeDestination:
     """A Noojee campaign: the key in the query string, at most ``concurrency`` requests
     in flight (the mapping's, or ``--workers`` when lower)."""
 
+    server = "Noojee"
+
     def __init__(
         self,
         settings: NoojeeSettings,
