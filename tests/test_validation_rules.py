@@ -83,6 +83,12 @@ def test_each_code(
         assert word in problem.message
 
 
+def test_a_long_value_says_its_length_once(mapping: Mapping) -> None:
+    (problem,) = check(mapping, {}, {"Name": "B" * 151}).problems
+    assert problem.message.count("151 characters") == 1, problem.message
+    assert "at most 10" in problem.message
+
+
 def test_missing_unique_field_is_not_also_mandatory_missing(mapping: Mapping) -> None:
     assert [c for _, c, _ in codes(check(mapping, {"Email": ""}))] == ["missing_unique_field"]
 

@@ -45,6 +45,12 @@ def _date(spec: FieldSpec, cell: str) -> str:
     return f"{quote(cell)} is not a {kind}; write it like {example}"
 
 
+def _too_long(spec: FieldSpec, cell: str) -> str:
+    shown = quote(cell)  # a long value is cut, and its length said, already
+    length = "" if shown.endswith(" characters)") else f" ({len(cell):,} characters)"
+    return f"{shown}{length} is too long; shorten it to at most {spec.max_length} characters"
+
+
 COLUMN_MESSAGES: dict[str, Describe] = {
     "missing_unique_field": lambda s, c: (
         f"empty; LeadSquared finds the row's lead by its {s.target} — fill it in"
@@ -63,9 +69,7 @@ COLUMN_MESSAGES: dict[str, Describe] = {
     "not_an_option": lambda s, c: (
         f"{quote(c)} is not one of the options; choose {or_list(s.options or ())}"
     ),
-    "too_long": lambda s, c: (
-        f"{quote(c)} is {len(c)} characters long; shorten it to at most {s.max_length}"
-    ),
+    "too_long": _too_long,
     "nul_character": lambda s, c: (
         f"{quote(c)} holds a NUL character (invisible; it comes from a damaged export) — "
         "retype the value"
