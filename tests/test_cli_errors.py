@@ -140,3 +140,9 @@ def test_undo_against_a_host_that_cannot_be_reached_is_one_line(
         db.execute("UPDATE ledger SET value = ? WHERE name = 'host'", (host,))
     line = one_line_exit_2(cli("undo", "last", "--ledger", moved, env=env))
     assert host in line
+
+
+def test_history_without_a_host_names_every_way_to_give_one() -> None:
+    line = one_line_exit_2(cli("history"))
+    assert "--host" in line
+    assert "--ledger" in line

@@ -59,8 +59,11 @@ def _account(config: Path | None, host: str | None, ledger: Path | None) -> str:
 
     try:
         return load_host(config, host=host)
-    except ConfigError:
+    except ConfigError as exc:
         found = Ledger.host_of(ledger) if ledger is not None else None
+        if found is None and ledger is None:
+            said = str(exc).rstrip(".")
+            raise ConfigError(f"{said}, or --ledger FILE (a ledger knows its host).") from None
         if found is None:
             raise
         return found
