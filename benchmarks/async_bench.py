@@ -20,54 +20,22 @@ ratio <= 1.25, max_window <= 50).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
-import sys
 import tempfile
-import time
-from collections.abc import Mapping
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_support import MAPPING, SendClock, rows_parser
 
-from importer.model import Outcome  # noqa: E402
-from importer.run import RunOptions, SendPlan, run_import  # noqa: E402
-from importer.sandbox.testing import SandboxOptions, running_sandbox  # noqa: E402
-from importer.send.sender import Progress  # noqa: E402
-from importer.settings import load_settings, parse_rate  # noqa: E402
-from sample_data.make_samples import HEADERS, as_text, make_rows  # noqa: E402
+from importer.model import Outcome
+from importer.run import RunOptions, run_import
+from importer.sandbox.testing import SandboxOptions, running_sandbox
+from importer.settings import load_settings, parse_rate
+from sample_data.make_samples import HEADERS, as_text, make_rows
 
-MAPPING = ROOT / "mappings" / "opportunities.yaml"
 RATE = "50/5s"
 QUEUE_DELAY = "2s±1s"
 CALLS, WINDOW = 50, 5.0
-REPORT_EVERY = 10.0
-
-
-class Clock:
-    """Times the send phase through ``run_import``'s progress hook; prints as it goes."""
-
-    def __init__(self) -> None:
-        self.started = self.last = self._printed = 0.0
-
-    def begin(self, plan: SendPlan) -> Progress:
-        total = plan.rows
-        self.started = self.last = self._printed = time.perf_counter()
-        print(f"  sending {total} rows", flush=True)
-        return self.tick
-
-    def tick(self, done: int, counts: Mapping[Outcome, int]) -> None:
-        self.last = time.perf_counter()
-        if self.last - self._printed >= REPORT_EVERY:
-            self._printed = self.last
-            describe = getattr(counts, "describe", lambda: "")
-            print(f"  {self.last - self.started:6.1f} s  {done:6d} done; {describe()}", flush=True)
-
-    @property
-    def seconds(self) -> float:
-        return self.last - self.started
 
 
 def write_rows(folder: Path, rows: int, seed: int) -> tuple[Path, int]:
@@ -81,15 +49,8 @@ def write_rows(folder: Path, rows: int, seed: int) -> tuple[Path, int]:
     return path, len({str(r["Email"]).casefold() for r in records})
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000)
-    parser.add_argument("--seed", type=int, default=2027)
-    return parser.parse_args()
-
-
 def main() -> None:
-    args = parse_args()
+    args = rows_parser(__doc__.splitlines()[0], rows=1_000).parse_args()
     with tempfile.TemporaryDirectory(prefix="async_bench-") as tmp:
         folder = Path(tmp)
         source, leads = write_rows(folder, args.rows, args.seed)
@@ -103,7 +64,7 @@ def main() -> None:
                 target="async",
                 rate=parse_rate(RATE),
             )
-            clock = Clock()
+            clock = SendClock()
             report = run_import(source, MAPPING, settings, run_options, progress=clock.begin)
             stats = sandbox.stats()
     created = report.counts.get(Outcome.CREATED, 0)

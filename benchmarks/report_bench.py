@@ -18,25 +18,18 @@ never asserted. Last line:
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_support import MAPPING, peak_rss_mb
 
-from importer.dryrun import validate, write_dry_run  # noqa: E402
+from importer.dryrun import validate, write_dry_run
 
-MAPPING = ROOT / "mappings" / "opportunities.yaml"
 GENERATOR = Path(__file__).resolve().parent / "validate_bench.py"
 WARM_UP_ROWS = 2_000
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def generate(path: Path, rows: int) -> None:

@@ -21,66 +21,30 @@ row must be stored exactly once (checked from the sandbox's stats).
 
 from __future__ import annotations
 
-import argparse
-import resource
-import shlex
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from bench_support import MAPPING, SendClock, peak_rss_mb, rows_parser, sandbox_process
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from importer.run import ImportReport, RunOptions, run_import
+from importer.settings import Settings, load_settings, parse_rate
+from sample_data.make_samples import GeneratedImport, write_import
 
-from importer.model import Outcome  # noqa: E402
-from importer.run import ImportReport, RunOptions, SendPlan, run_import  # noqa: E402
-from importer.send.sender import Progress  # noqa: E402
-from importer.settings import Settings, load_settings, parse_rate  # noqa: E402
-from sample_data.make_samples import GeneratedImport, write_import  # noqa: E402
-
-MAPPING = ROOT / "mappings" / "opportunities.yaml"
 RATE = "100000/1s"  # far above what one machine sends: the limit never binds
 
 
 @contextmanager
-def sandbox_process(account: Path) -> Iterator[Settings]:
-    """`lsq-import sandbox` in a child process; yields the settings it prints."""
-    command = [sys.executable, "-m", "importer", "sandbox", "--port", "0", "--rate", RATE]
-    command += ["--account", str(account), "--no-duplicate-detection"]
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None
-        env: dict[str, str] = {}
-        while "LSQ_API_KEY" not in env:  # its first lines, once the account is loaded
-            line = child.stdout.readline()
-            if not line:
-                raise SystemExit("the sandbox did not start")
-            name, _, value = line.strip().partition("=")
-            env[name] = shlex.split(value)[0]
+def sandbox_settings(account: Path) -> Iterator[Settings]:
+    """The sandbox, in a child process, serving ``account`` with its duplicate rule off."""
+    with sandbox_process(
+        "--rate", RATE, "--account", str(account), "--no-duplicate-detection"
+    ) as env:
         yield load_settings(environ=env)
-    finally:
-        child.terminate()
-        child.wait(timeout=30)
-
-
-class SendClock:
-    """The send phase, timed through ``run_import``'s progress hook."""
-
-    def __init__(self) -> None:
-        self.started = self.last = 0.0
-
-    def begin(self, plan: SendPlan) -> Progress:
-        self.started = self.last = time.perf_counter()
-        return self.tick
-
-    def tick(self, done: int, counts: Mapping[Outcome, int]) -> None:
-        self.last = time.perf_counter()
 
 
 @dataclass(frozen=True)
@@ -98,15 +62,11 @@ def timed_run(data: GeneratedImport, settings: Settings, folder: Path) -> Timed:
         target="bulk",
         rate=parse_rate(RATE),
     )
-    clock = SendClock()
+    clock = SendClock(report_every=None)
     wall, cpu = time.perf_counter(), time.process_time()
     report = run_import(data.csv, MAPPING, settings, options, progress=clock.begin)
     seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
-    return Timed(report, seconds, cpu_seconds, clock.last - clock.started)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return Timed(report, seconds, cpu_seconds, clock.seconds)
 
 
 def ledger_mb(folder: Path) -> float:
@@ -122,21 +82,14 @@ def stored_once(settings: Settings, rows: int) -> str:
     return "yes" if (total, twice) == (rows, 0) else f"stored {total}, duplicates {twice}"
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=2027)
-    return parser.parse_args()
-
-
 def main() -> None:
-    args = parse_args()
+    args = rows_parser(__doc__.splitlines()[0], rows=1_000_000).parse_args()
     with tempfile.TemporaryDirectory(prefix="run_memory_bench-") as tmp:
         folder = Path(tmp)
         print(f"writing {args.rows} rows and their leads ...", flush=True)
         data = write_import(folder, args.rows, args.seed)
         print("starting the sandbox (it loads every lead) ...", flush=True)
-        with sandbox_process(data.account) as settings:
+        with sandbox_settings(data.account) as settings:
             print("importing ...", flush=True)
             first = timed_run(data, settings, folder)
             print(f"  {dict(sorted(first.report.counts.items()))}; aborted: {first.report.aborted}")

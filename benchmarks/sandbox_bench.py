@@ -11,40 +11,16 @@ concurrent clients. Prints figures; the last line is ``RESULT requests_per_s=<n>
 from __future__ import annotations
 
 import argparse
-import shlex
-import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
+from bench_support import sandbox_process
 
 SVC = "/v2/OpportunityManagement.svc"
 CAMPUSES = ["Mumbai", "Pune", "Bengaluru", "Hyderabad", "Online"]
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "importer",
-            "sandbox",
-            "--port",
-            "0",
-            "--rate",
-            "1000000/5s",
-            "--no-duplicate-detection",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    env = dict(shlex.split(proc.stdout.readline())[0].split("=", 1) for _ in range(4))
-    return proc, env
 
 
 def bulk_item(n: int) -> dict[str, Any]:
@@ -98,8 +74,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=4000)
     args = parser.parse_args()
-    proc, env = start_sandbox()
-    try:
+    with sandbox_process("--rate", "1000000/5s", "--no-duplicate-detection") as env:
         client = Client(env)
         with ThreadPoolExecutor(args.clients) as pool:
             list(pool.map(client.call, range(50)))  # warm up: connections and imports
@@ -107,9 +82,6 @@ def main() -> None:
             codes = list(pool.map(client.call, range(args.requests)))
             elapsed = time.perf_counter() - started
         stats = requests.get(env["LSQ_HOST"] + "/_sandbox/stats", timeout=30).json()
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
     failed = sum(1 for code in codes if code != 200)
     rate = args.requests / elapsed
     print(f"clients={args.clients} requests={args.requests} seconds={elapsed:.2f}")

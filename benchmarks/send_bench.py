@@ -26,36 +26,28 @@ http_429 = 0, max_window <= 25).
 
 from __future__ import annotations
 
-import argparse
 import csv
-import sys
 import tempfile
 import time
+from argparse import Namespace
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_support import MAPPING, SendClock, rows_parser, say_progress
 
-from importer.model import OpportunityRow, Outcome  # noqa: E402
-from importer.pipeline import (  # noqa: E402
-    checked_chunks,
-    open_checked,
-    opportunity_rows,
-    send_settings,
-)
-from importer.run import RunOptions, SendPlan, run_import  # noqa: E402
-from importer.sandbox.testing import RunningSandbox, SandboxOptions, running_sandbox  # noqa: E402
-from importer.send.payloads import bulk_item  # noqa: E402
-from importer.send.ratelimit import RateLimiter  # noqa: E402
-from importer.send.sender import BULK_LIMIT, Progress  # noqa: E402
-from importer.send.transport import LsqClient  # noqa: E402
-from importer.settings import load_settings, parse_rate  # noqa: E402
-from sample_data.make_samples import write_import  # noqa: E402
+from importer.model import OpportunityRow, Outcome
+from importer.pipeline import checked_chunks, open_checked, opportunity_rows, send_settings
+from importer.run import RunOptions, run_import
+from importer.sandbox.testing import RunningSandbox, SandboxOptions, running_sandbox
+from importer.send.payloads import bulk_item
+from importer.send.ratelimit import RateLimiter
+from importer.send.sender import BULK_LIMIT
+from importer.send.transport import LsqClient
+from importer.settings import load_settings, parse_rate
+from sample_data.make_samples import write_import
 
-MAPPING = ROOT / "mappings" / "opportunities.yaml"
 RATE = "25/5s"
 CEILING = 25 * BULK_LIMIT / 5.0  # rows per second the rate limit allows at best
 WINDOW = 5.0  # seconds of the rate limit's window
@@ -89,49 +81,12 @@ def make_data(folder: Path, rows: int, seed: int) -> Data:
     return Data(made.csv, made.account, emails)
 
 
-class SendClock:
-    """Times the send phase through ``run_import``'s progress hook and prints as it goes."""
-
-    def __init__(self) -> None:
-        self.started = self.last = self._printed = 0.0
-        self.done = 0
-        self.first_window: tuple[float, int] = (0.0, 0)  # last outcome in the first window
-
-    def begin(self, plan: SendPlan) -> Progress:
-        self.started = self._printed = self.last = time.perf_counter()
-        print(f"  sending {plan.rows} rows")
-        return self.tick
-
-    def tick(self, done: int, counts: Mapping[Outcome, int]) -> None:
-        self.last, self.done = time.perf_counter(), done
-        if self.last - self.started < WINDOW:
-            self.first_window = (self.last, done)
-        if self.last - self._printed >= REPORT_EVERY:
-            self._printed = self.last
-            say_progress(self.last - self.started, done)
-
-    @property
-    def seconds(self) -> float:
-        return self.last - self.started
-
-    @property
-    def steady_rows_per_s(self) -> float:
-        """The rate after the first window: its calls all start at once (the limiter owes
-        nothing yet), which a short run would otherwise count as speed."""
-        at, done = self.first_window
-        return (self.done - done) / (self.last - at) if self.last > at else 0.0
-
-
-def say_progress(elapsed: float, done: int) -> None:
-    print(f"  {elapsed:6.1f} s  {done:6d} rows  {done / elapsed:6.1f} rows/s", flush=True)
-
-
 def import_run(sandbox: RunningSandbox, data: Data, folder: Path, workers: int) -> Figures:
     settings = load_settings(environ=sandbox.env())
     options = RunOptions(
         out=folder / "results.xlsx", target="bulk", rate=parse_rate(RATE), workers=workers
     )
-    clock = SendClock()
+    clock = SendClock(report_every=REPORT_EVERY, window=WINDOW)
     report = run_import(data.csv, MAPPING, settings, options, progress=clock.begin)
     print(f"  outcomes: {dict(sorted(report.counts.items()))}; aborted: {report.aborted}")
     print(f"  steady rate after the first window: {clock.steady_rows_per_s:.1f} rows/s")
@@ -185,12 +140,10 @@ def sequential_run(sandbox: RunningSandbox, data: Data) -> Figures:
     return Figures(len(items), seconds, created)
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=7_500)
+def parse_args() -> Namespace:
+    parser = rows_parser(__doc__.splitlines()[0], rows=7_500)
     parser.add_argument("--latency", default="800ms±300ms", help="sandbox latency per call")
     parser.add_argument("--workers", type=int, default=RunOptions.workers)
-    parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--skip-sequential", action="store_true")
     return parser.parse_args()
 

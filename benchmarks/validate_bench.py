@@ -23,7 +23,6 @@ Last line: ``RESULT rows=<N> seconds=<s> raw_seconds=<s> ratio=<x> peak_rss_mb=<
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -33,19 +32,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_support import MAPPING, peak_rss_mb
+from bench_xlsx import Writer
+from python_calamine import CalamineWorkbook
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from importer.mapping import load_mapping
+from importer.reader import open_source
+from importer.validation import Checker
 
-from bench_xlsx import Writer  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
-
-from importer.mapping import load_mapping  # noqa: E402
-from importer.reader import open_source  # noqa: E402
-from importer.validation import Checker  # noqa: E402
-
-MAPPING = ROOT / "mappings" / "opportunities.yaml"
 CHUNK = 50_000
 BLOCK = 100_000
 COURSES = ["MBA", "BBA", "B.Tech Computer Science", "M.Sc Data Science", "B.Sc Nursing"]
@@ -214,10 +208,6 @@ def raw_calamine(path: Path) -> int:
         cells += len(row)
     book.close()
     return cells
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def main() -> None:

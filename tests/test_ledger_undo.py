@@ -6,7 +6,8 @@ stopped part-way to be finished."""
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,23 @@ def undo_of(ledger: Ledger, run_id: int) -> LedgerUndo:
     return ledger.undo(ledger.run_info(run_id))
 
 
+@contextmanager
+def after_a_run(tmp_path: Path) -> Iterator[tuple[Ledger, list[OpportunityRow]]]:
+    """The ledger, opened again, of a run 1 that created three rows; and those rows."""
+    path = tmp_path / "ledger.sqlite"
+    with open_run(path, HOST) as run:
+        keyed = create_all(run)
+    with Ledger.open(path, HOST) as ledger:
+        yield ledger, keyed
+
+
+def begun_undo(ledger: Ledger) -> LedgerUndo:
+    """The undo of run 1, begun."""
+    undo = undo_of(ledger, 1)
+    undo.begin()
+    return undo
+
+
 def test_a_schema_1_ledger_gains_the_new_columns_and_keeps_its_rows(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
     with open_run(path, HOST) as run:
@@ -75,12 +93,8 @@ def test_a_schema_1_ledger_gains_the_new_columns_and_keeps_its_rows(tmp_path: Pa
 
 
 def test_a_deletion_is_claimed_once_and_recorded(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite"
-    with open_run(path, HOST) as run:
-        keyed = create_all(run)
-    with Ledger.open(path, HOST) as ledger:
-        undo = undo_of(ledger, 1)
-        undo.begin()
+    with after_a_run(tmp_path) as (ledger, keyed):
+        undo = begun_undo(ledger)
         first, second, third = (row.key for row in keyed)
         assert undo.claim(first)
         undo.deleted(first)
@@ -99,12 +113,8 @@ def test_a_deletion_is_claimed_once_and_recorded(tmp_path: Path) -> None:
 
 
 def test_an_undone_key_is_imported_again_by_a_new_run(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite"
-    with open_run(path, HOST) as run:
-        keyed = create_all(run)
-    with Ledger.open(path, HOST) as ledger:
-        undo = undo_of(ledger, 1)
-        undo.begin()
+    with after_a_run(tmp_path) as (ledger, keyed):
+        undo = begun_undo(ledger)
         for row in keyed[:2]:
             undo.claim(row.key)
             undo.deleted(row.key)
@@ -123,11 +133,8 @@ def test_an_undone_key_is_imported_again_by_a_new_run(tmp_path: Path) -> None:
 
 
 def test_an_import_waits_for_an_unfinished_undo(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite"
-    with open_run(path, HOST) as run:
-        create_all(run)
-    with Ledger.open(path, HOST) as ledger:
-        undo_of(ledger, 1).begin()  # then killed: never finished
+    with after_a_run(tmp_path) as (ledger, _):
+        begun_undo(ledger)  # then killed: never finished
         with pytest.raises(UsageError, match=r"undo of run 1 stopped part-way.*undo 1 --yes"):
             ledger.start_run(spec(name="other.csv"))
         undo_of(ledger, 1).finish(True, {})

@@ -1,11 +1,15 @@
 """Shared test data (no tests here): a small mapping with every type and rule, and a
-reader-like chunk builder, used by the mapping and validation tests."""
+reader-like chunk builder and a checker of such chunks, used by the mapping and validation
+tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
+
+from importer.mapping import Mapping
+from importer.validation import CheckedChunk, Checker
 
 BASE_YAML = """\
 version: 1
@@ -73,3 +77,13 @@ def chunk(rows: list[dict[str, str]], first_row: int = 2) -> pd.DataFrame:
     full = [{**GOOD_ROW, "Email": f"Asha{n}@Example.com", **row} for n, row in enumerate(rows)]
     index = pd.Index(range(first_row, first_row + len(full)), dtype="int64")
     return pd.DataFrame(full, index=index, dtype=object)
+
+
+def check(mapping: Mapping, *rows: dict[str, str]) -> CheckedChunk:
+    """``rows`` (spreadsheet rows 2, 3, ...) through the real Checker."""
+    return Checker(mapping, "Enquiries").check(chunk(list(rows)))
+
+
+def found(result: CheckedChunk) -> list[tuple[int, str, str | None]]:
+    """Each problem as (row, code, column)."""
+    return [(p.row, p.code, p.column) for p in result.problems]

@@ -7,7 +7,9 @@ sandbox never sees more calls in a window than the limit."""
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from importer.sandbox.testing import RunningSandbox
@@ -18,26 +20,41 @@ Factory = Callable[..., RunningSandbox]
 LIMIT = "8/1s"  # the account's limit, given to the client as it is
 ROWS = 80  # rows 2-81 of the sample: 4 bulk requests, a few captures
 LATENCY = "100ms±50ms"
-# While the second run starts, the first one's calls take this long: it cannot finish
-# before the second has met the lock, however slow the machine.
+# While the second run starts, the first one's calls take this long.
 STALLED = "5s"
 
 
-def slow_account(sandbox_factory: Factory) -> RunningSandbox:
-    return sandbox_factory(rate=LIMIT, latency=LATENCY, duplicate_detection=False)
+@dataclass(frozen=True)
+class FirstRun:
+    box: RunningSandbox
+    source: Path
+    args: list[str | Path]
+    child: subprocess.Popen[str]
+
+
+def first_run_stalled(sandbox_factory: Factory, tmp_path: Path) -> FirstRun:
+    """An import under way (a row stored, so it holds the account's lock) whose calls now
+    take STALLED: a second run started next meets the lock, however slow the machine."""
+    box = sandbox_factory(rate=LIMIT, latency=LATENCY, duplicate_detection=False)
+    source = sample_subset(tmp_path, ROWS)
+    args = import_args(source, tmp_path / "r.xlsx", "--rate", LIMIT)
+    child = start_cli(*args, env=box.env())
+    wait_stored(child, box, 1)
+    box.reconfigure(latency=STALLED)
+    return FirstRun(box, source, args, child)
+
+
+def assert_within_the_limit(box: RunningSandbox) -> None:
+    assert box.stats()["max_calls_in_window"] <= 8
+    assert box.stats()["http_429"] == 0
 
 
 def test_a_second_import_into_the_account_stops_at_once_naming_the_first(
     sandbox_factory: Factory, tmp_path: Path
 ) -> None:
-    box = slow_account(sandbox_factory)
-    source = sample_subset(tmp_path, ROWS)
-    args = import_args(source, tmp_path / "r.xlsx", "--rate", LIMIT)
-    first = start_cli(*args, env=box.env())
-    wait_stored(first, box, 1)
-
-    box.reconfigure(latency=STALLED)
-    second = cli(*args, env=box.env())
+    run = first_run_stalled(sandbox_factory, tmp_path)
+    box, source, first = run.box, run.source, run.child
+    second = cli(*run.args, env=box.env())
     assert first.poll() is None, "the second run must not wait for the first"
     box.reconfigure(latency=LATENCY)
     assert second.code == 2, second.stdout
@@ -51,20 +68,15 @@ def test_a_second_import_into_the_account_stops_at_once_naming_the_first(
     done = finish(first)
     assert summary(done)["aborted"] is None, done.stderr
     assert_stored_once(box, valid_emails(source))
-    assert box.stats()["max_calls_in_window"] <= 8
-    assert box.stats()["http_429"] == 0
+    assert_within_the_limit(box)
 
 
 def test_with_wait_the_second_import_starts_when_the_first_ends_and_sends_nothing(
     sandbox_factory: Factory, tmp_path: Path
 ) -> None:
-    box = slow_account(sandbox_factory)
-    source = sample_subset(tmp_path, ROWS)
-    args = import_args(source, tmp_path / "r.xlsx", "--rate", LIMIT)
-    first = start_cli(*args, env=box.env())
-    wait_stored(first, box, 1)
-    box.reconfigure(latency=STALLED)
-    second = start_cli(*args, "--wait", env=box.env())
+    run = first_run_stalled(sandbox_factory, tmp_path)
+    box, source, first = run.box, run.source, run.child
+    second = start_cli(*run.args, "--wait", env=box.env())
     assert second.stderr is not None
     told = second.stderr.readline()
     assert "Waiting for another lsq-import sending to this account" in told
@@ -81,5 +93,4 @@ def test_with_wait_the_second_import_starts_when_the_first_ends_and_sends_nothin
     assert_stored_once(box, valid_emails(source))
     # The second run's first call follows the first run's last ones within the window:
     # it counted them (the ledger's call log), so the window never held more than allowed.
-    assert box.stats()["max_calls_in_window"] <= 8
-    assert box.stats()["http_429"] == 0
+    assert_within_the_limit(box)

@@ -9,21 +9,13 @@ from typing import Any
 import pytest
 
 from importer.mapping import Mapping, check_headers, load_mapping
-from importer.validation import CheckedChunk, Checker
-from tests.test_mapping_fixtures import chunk, write_mapping
+from importer.validation import Checker
+from tests.test_mapping_fixtures import check, chunk, found, write_mapping
 
 
 @pytest.fixture
 def mapping(tmp_path: Path) -> Mapping:
     return load_mapping(write_mapping(tmp_path))
-
-
-def check(mapping: Mapping, *rows: dict[str, str]) -> CheckedChunk:
-    return Checker(mapping, "Enquiries").check(chunk(list(rows)))
-
-
-def found(result: CheckedChunk) -> list[tuple[int, str, str | None]]:
-    return [(p.row, p.code, p.column) for p in result.problems]
 
 
 def test_every_bad_cell_of_a_row_is_reported_even_with_the_same_code(mapping: Mapping) -> None:

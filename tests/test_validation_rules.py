@@ -9,20 +9,12 @@ import pytest
 from importer.errors import MappingError
 from importer.mapping import Mapping, load_mapping
 from importer.validation import CheckedChunk, Checker
-from tests.test_mapping_fixtures import BASE_YAML, chunk, write_mapping
+from tests.test_mapping_fixtures import BASE_YAML, check, chunk, found, write_mapping
 
 
 @pytest.fixture
 def mapping(tmp_path: Path) -> Mapping:
     return load_mapping(write_mapping(tmp_path))
-
-
-def check(mapping: Mapping, *rows: dict[str, str]) -> CheckedChunk:
-    return Checker(mapping, "Enquiries").check(chunk(list(rows)))
-
-
-def codes(result: CheckedChunk) -> list[tuple[int, str, str | None]]:
-    return [(p.row, p.code, p.column) for p in result.problems]
 
 
 def test_good_row_has_no_problems_and_is_normalised(mapping: Mapping) -> None:
@@ -74,7 +66,7 @@ def test_each_code(
     mapping: Mapping, cells: dict[str, str], code: str, column: str, words: list[str]
 ) -> None:
     result = check(mapping, {}, cells)
-    assert codes(result) == [(3, code, column)]
+    assert found(result) == [(3, code, column)]
     assert result.invalid_rows == frozenset({3})
     problem = result.problems[0]
     assert problem.sheet == "Enquiries"
@@ -90,7 +82,7 @@ def test_a_long_value_says_its_length_once(mapping: Mapping) -> None:
 
 
 def test_missing_unique_field_is_not_also_mandatory_missing(mapping: Mapping) -> None:
-    assert [c for _, c, _ in codes(check(mapping, {"Email": ""}))] == ["missing_unique_field"]
+    assert [c for _, c, _ in found(check(mapping, {"Email": ""}))] == ["missing_unique_field"]
 
 
 def test_duplicate_names_the_earlier_row(mapping: Mapping) -> None:
@@ -102,7 +94,7 @@ def test_duplicate_names_the_earlier_row(mapping: Mapping) -> None:
         {"Email": " ASHA@example.com"},
         {"Email": same},
     )
-    assert codes(result) == [(4, "duplicate_in_file", None), (5, "duplicate_in_file", None)]
+    assert found(result) == [(4, "duplicate_in_file", None), (5, "duplicate_in_file", None)]
     assert "as row 2" in result.problems[0].message
     assert "Email and Course" in result.problems[0].message
 
@@ -114,19 +106,19 @@ def test_duplicate_found_across_chunks(mapping: Mapping) -> None:
         chunk([{"Email": "c@example.com"}, {"Email": "A@example.com"}], first_row=4)
     )
     assert first.problems == ()
-    assert codes(second) == [(5, "duplicate_in_file", None)]
+    assert found(second) == [(5, "duplicate_in_file", None)]
     assert "as row 2" in second.problems[0].message
 
 
 def test_rows_without_search_value_are_not_duplicates(mapping: Mapping) -> None:
     result = check(mapping, {"Email": ""}, {"Email": ""})
-    assert [c for _, c, _ in codes(result)] == ["missing_unique_field"] * 2
+    assert [c for _, c, _ in found(result)] == ["missing_unique_field"] * 2
 
 
 def test_every_reason_of_a_row_is_reported_in_column_order(mapping: Mapping) -> None:
     bad = {"Email": "x@y", "Mobile": "12", "Course": "", "Fee": "lots", "Comment": ""}
     result = check(mapping, bad)
-    assert [c for _, c, _ in codes(result)] == [
+    assert [c for _, c, _ in found(result)] == [
         "invalid_email",
         "invalid_phone",
         "mandatory_missing",
@@ -163,7 +155,7 @@ def test_status_constant_still_needs_a_comment(tmp_path: Path) -> None:
     text = text.replace("constants:\n", "constants:\n  Status: Won\n")
     mapping = load_mapping(write_mapping(tmp_path, text))
     result = check(mapping, {"Comment": ""})
-    assert codes(result) == [(2, "comment_required", "Comment")]
+    assert found(result) == [(2, "comment_required", "Comment")]
     assert "Status is 'Won'" in result.problems[0].message
 
 
@@ -231,10 +223,10 @@ def test_empty_chunk(mapping: Mapping) -> None:
 def test_child_under_a_parent_value_without_children(mapping: Mapping) -> None:
     """Lost is a Status option but the rule lists no stages under it."""
     result = check(mapping, {"Status": "Lost", "Stage": "Counselling"})
-    assert codes(result) == [(2, "dependent_dropdown_mismatch", "Stage")]
+    assert found(result) == [(2, "dependent_dropdown_mismatch", "Stage")]
     assert result.problems[0].message.endswith("empty Stage")
 
 
 def test_child_under_an_invalid_parent_is_only_not_an_option(mapping: Mapping) -> None:
     result = check(mapping, {"Status": "Pending", "Stage": "Counselling"})
-    assert codes(result) == [(2, "not_an_option", "Status")]
+    assert found(result) == [(2, "not_an_option", "Status")]

@@ -14,7 +14,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from importer.ledger import runs
 from importer.ledger.adding import add_chunk
@@ -97,17 +97,26 @@ class LedgerRun:
     def pending(self, page: int = PAGE_ROWS) -> Iterator[list[ReadyRow]]:
         """The rows still to send, in spreadsheet order, a page at a time (memory stays
         flat however long the file)."""
+        for found in self.pages_in(Outcome.PENDING, "payload", page):
+            yield [row_from_json(payload) for _, payload in found]
+
+    def pages_in(
+        self, state: Outcome, columns: str, page: int = PAGE_ROWS
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The run's items in ``state``, in spreadsheet order, a page at a time: each its
+        row number, then ``columns`` (a constant list of the items table's columns). Paged
+        by row number, not OFFSET, so each page costs the same however long the file."""
         last = 0
         while True:
             found = self.db.rows(
-                "SELECT row, payload FROM items WHERE run_id = ? AND state = ? AND row > ?"
+                f"SELECT row, {columns} FROM items WHERE run_id = ? AND state = ? AND row > ?"
                 " ORDER BY row LIMIT ?",
-                (self.id, Outcome.PENDING, last, page),
+                (self.id, state, last, page),
             )
             if not found:
                 return
             last = int(found[-1][0])
-            yield [row_from_json(payload) for _, payload in found]
+            yield found
 
     # -- what the sender writes ---------------------------------------------------------
 

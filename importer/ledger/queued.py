@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from importer.ledger.codec import opportunity_from_json
-from importer.ledger.db import Database
+from importer.ledger.db import Database, placeholders
 from importer.ledger.items import PAGE_ROWS, LedgerRun
 from importer.ledger.runs import RunSpec
 from importer.model import OpportunityRow, Outcome, ReadyRow
@@ -71,16 +71,7 @@ def record_queued(run: LedgerRun, accepted: Iterable[tuple[OpportunityRow, str]]
 
 def queued_rows(run: LedgerRun, page: int = PAGE_ROWS) -> Iterator[list[QueuedRow]]:
     """The run's queued rows in row order, a page at a time."""
-    last = 0
-    while True:
-        found = run.db.rows(
-            "SELECT row, payload, request_id, sent_at FROM items"
-            " WHERE run_id = ? AND state = ? AND row > ? ORDER BY row LIMIT ?",
-            (run.id, Outcome.QUEUED, last, page),
-        )
-        if not found:
-            return
-        last = int(found[-1][0])
+    for found in run.pages_in(Outcome.QUEUED, "payload, request_id, sent_at", page):
         yield [QueuedRow(opportunity_from_json(p), str(rid), sent) for _, p, rid, sent in found]
 
 
@@ -109,7 +100,7 @@ def waiting_runs(db: Database) -> list[WaitingRun]:
     found = db.rows(
         "SELECT r.id, r.identity, r.file, r.file_sha256, r.sheet, r.mapping, r.mapping_digest,"
         " r.event_code, r.results FROM runs r WHERE r.target = 'async' AND EXISTS"
-        f" (SELECT 1 FROM items i WHERE i.run_id = r.id AND i.state IN ({_marks(_WAITING)}))"
+        f" (SELECT 1 FROM items i WHERE i.run_id = r.id AND i.state IN ({placeholders(_WAITING)}))"
         " ORDER BY r.id",
         _WAITING,
     )
@@ -133,7 +124,3 @@ def _waiting(
     if spec.identity != identity:  # the only other part of the identity: --allow-resend
         spec = replace(spec, allow_resend=True)
     return WaitingRun(int(run_id), spec, out)
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)

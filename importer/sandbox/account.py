@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from importer.errors import ConfigError
 
 DEFAULT_ACCOUNT = Path(__file__).resolve().parents[2] / "sample_data" / "sandbox_account.yaml"
+_T = TypeVar("_T")
 FIELD_TYPES = ("String", "Number", "Date", "DateTime", "Dropdown", "Boolean", "Email", "Phone")
 
 
@@ -85,17 +86,23 @@ def _by_schema(fields: tuple[FieldDef, ...], schema: str) -> FieldDef | None:
 
 def load_account(path: Path | None = None) -> Account:
     """Read an account YAML; every mistake is a ConfigError naming the file and the key."""
-    path = path or DEFAULT_ACCOUNT
+    found = path or DEFAULT_ACCOUNT
+    return read_account_yaml(found, "sandbox account", lambda raw: _account(raw, found))
+
+
+def read_account_yaml(path: Path, what: str, build: Callable[[dict[str, Any]], _T]) -> _T:
+    """``build`` applied to the YAML mapping in ``path`` (a LeadSquared or a Noojee account,
+    ``what`` says which); every mistake is a ConfigError naming the file and the key."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read sandbox account {path}: {exc}") from None
+        raise ConfigError(f"cannot read {what} {path}: {exc}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"sandbox account {path} must be a YAML mapping")
+        raise ConfigError(f"{what} {path} must be a YAML mapping")
     try:
-        return _account(raw, path)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"sandbox account {path}: invalid or missing {exc}") from None
+        return build(raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"{what} {path}: invalid or missing {exc}") from None
 
 
 def _account(raw: dict[str, Any], path: Path) -> Account:

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from importer.errors import ConfigError
+from importer.sandbox.account import read_account_yaml
 
 DEFAULT_NOOJEE_ACCOUNT = Path(__file__).resolve().parents[2] / "sample_data" / "noojee_account.yaml"
 
@@ -78,17 +76,7 @@ class NoojeeAccount:
 
 def load_noojee_account(path: Path | None = None) -> NoojeeAccount:
     """Read a Noojee account YAML; every mistake is a ConfigError naming the file and key."""
-    path = path or DEFAULT_NOOJEE_ACCOUNT
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read the Noojee sandbox account {path}: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"Noojee sandbox account {path} must be a YAML mapping")
-    try:
-        return _account(raw)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ConfigError(f"Noojee sandbox account {path}: invalid or missing {exc}") from None
+    return read_account_yaml(path or DEFAULT_NOOJEE_ACCOUNT, "Noojee sandbox account", _account)
 
 
 def _account(raw: dict[str, Any]) -> NoojeeAccount:

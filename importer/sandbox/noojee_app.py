@@ -91,7 +91,7 @@ class Noojee:
         self.store.close()
 
     def snapshot(self) -> dict[str, Any]:
-        """The ``noojee`` key of ``GET /_sandbox/stats`` (see noojee_stats.EVENTS)."""
+        """The ``noojee`` key of ``GET /_sandbox/stats`` (see NoojeeStats.events)."""
         per_campaign = self.store.count_per_campaign()
         return {
             **self.stats.snapshot(),

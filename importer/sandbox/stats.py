@@ -8,6 +8,17 @@ from typing import Any
 
 
 class Stats:
+    """Calls per endpoint, faults injected and the named ``events``; thread-safe."""
+
+    # Events counted (besides calls and faults), each shown even when it never happened.
+    events: tuple[str, ...] = (
+        "http_429",
+        "http_401",
+        "http_413",
+        "duplicates_created",
+        "duplicates_blocked",
+    )
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.clear()
@@ -24,23 +35,25 @@ class Stats:
     def fault(self, kind: str) -> None:
         self._add(self._faults, kind)
 
-    def event(self, name: str) -> None:
+    def event(self, name: str, times: int = 1) -> None:
         """http_429, http_401, duplicates_created, duplicates_blocked, ..."""
-        self._add(self._events, name)
+        self._add(self._events, name, times)
 
-    def _add(self, counter: Counter[str], key: str) -> None:
-        with self._lock:
-            counter[key] += 1
+    def _add(self, counter: Counter[str], key: str, times: int = 1) -> None:
+        if times:
+            with self._lock:
+                counter[key] += times
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "calls": dict(self._calls),
                 "calls_total": sum(self._calls.values()),
-                "http_429": self._events["http_429"],
-                "http_401": self._events["http_401"],
-                "http_413": self._events["http_413"],
-                "duplicates_created": self._events["duplicates_created"],
-                "duplicates_blocked": self._events["duplicates_blocked"],
+                **{name: self._events[name] for name in self.events},
+                **self.more_counts(),
                 "faults_injected": dict(self._faults),
             }
+
+    def more_counts(self) -> dict[str, Any]:
+        """What a subclass counts besides; called with the lock held."""
+        return {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from importer.errors import Ambiguous, RequestRejected, RunRefused
 from importer.model import JsonDict, OpportunityRow, ReadyRow, RowOutcome
@@ -24,6 +24,7 @@ from importer.send.recognise import is_lead_missing, is_whole_request_refusal
 from importer.send.reconcile import lookup_columns, reconcile
 
 BeforeSend = Callable[[], None]
+_Row = TypeVar("_Row", bound=ReadyRow)
 
 
 class Client(Protocol):
@@ -103,10 +104,16 @@ class Workers:
 
 
 def opportunities(rows: Sequence[ReadyRow]) -> tuple[OpportunityRow, ...]:
-    """``rows`` as LeadSquared rows (a run sends to one destination only)."""
-    found = tuple(row for row in rows if isinstance(row, OpportunityRow))
+    """``rows`` as LeadSquared rows."""
+    return rows_of(OpportunityRow, rows, "LeadSquared")
+
+
+def rows_of(kind: type[_Row], rows: Sequence[ReadyRow], destination: str) -> tuple[_Row, ...]:
+    """``rows`` as rows of ``kind``: a run sends to one destination only, so another kind
+    here is a bug, not the data's fault."""
+    found = tuple(row for row in rows if isinstance(row, kind))
     if len(found) != len(rows):
-        raise TypeError("a LeadSquared worker was given a row of another destination")
+        raise TypeError(f"a {destination} worker was given a row of another destination")
     return found
 
 

@@ -63,17 +63,7 @@ def _flags(settings: SendSettings) -> JsonDict:
 def bulk_item(row: OpportunityRow, settings: SendSettings) -> JsonDict:
     """One item of a bulk request. The bulk API documents no OpportunityDateTime, so the
     row's date is not sent here (capture sends it)."""
-    item: JsonDict = {
-        "SearchByValue": row.search_value,
-        "OpportunityEventCode": settings.event_code,
-    }
-    if row.note is not None:
-        item["OpportunityNote"] = row.note
-    if row.owner_email is not None:
-        item["OpportunityOwnerEmail"] = row.owner_email
-    item.update(_flags(settings))
-    item["Fields"] = _field_list(row.fields)
-    return item
+    return _opportunity(row, settings, {"SearchByValue": row.search_value}, when=None)
 
 
 def lead_details(row: OpportunityRow, settings: SendSettings) -> list[JsonDict]:
@@ -89,16 +79,25 @@ def lead_details(row: OpportunityRow, settings: SendSettings) -> list[JsonDict]:
 
 def capture_body(row: OpportunityRow, settings: SendSettings) -> JsonDict:
     """The body of one Capture Opportunities request."""
-    opportunity: JsonDict = {"OpportunityEventCode": settings.event_code}
-    if row.note is not None:
-        opportunity["OpportunityNote"] = row.note
-    if row.when is not None:
-        opportunity["OpportunityDateTime"] = row.when
-    if row.owner_email is not None:
-        opportunity["OpportunityOwnerEmail"] = row.owner_email
-    opportunity.update(_flags(settings))
-    opportunity["Fields"] = _field_list(row.fields)
+    opportunity = _opportunity(row, settings, {}, when=row.when)
     return {"LeadDetails": lead_details(row, settings), "Opportunity": opportunity}
+
+
+def _opportunity(
+    row: OpportunityRow, settings: SendSettings, head: JsonDict, when: str | None
+) -> JsonDict:
+    """The opportunity as bulk and capture both send it, after ``head``; the values the
+    row leaves empty are left out, not sent empty."""
+    item: JsonDict = {**head, "OpportunityEventCode": settings.event_code}
+    optional = (
+        ("OpportunityNote", row.note),
+        ("OpportunityDateTime", when),
+        ("OpportunityOwnerEmail", row.owner_email),
+    )
+    item.update((name, value) for name, value in optional if value is not None)
+    item.update(_flags(settings))
+    item["Fields"] = _field_list(row.fields)
+    return item
 
 
 def schema_name_problem(row: OpportunityRow, name: str, settings: SendSettings) -> Problem | None:

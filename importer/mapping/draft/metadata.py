@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from importer.mapping.model import LEAD_PREFIX
@@ -95,36 +95,40 @@ class AccountField:
 
 def opportunity_field(raw: dict[str, Any]) -> AccountField:
     """An AccountField from one item of GetOpportunityTypeMetadata's ``Fields``."""
-    schema = schema_of(raw)
-    return AccountField(
-        schema=schema,
-        label=text_of(raw.get("DisplayName")) or schema,
-        place="opportunity",
-        data_type=text_of(raw.get("DataType")) or "String",
-        mandatory=_flag(raw.get("IsMandatory")),
-        max_length=_length(raw.get("MaxFieldLength")),
-        options=option_values(raw.get("OptionSet")),
+    field = _field(raw, "opportunity", raw.get("MaxFieldLength"), raw.get("OptionSet"))
+    return replace(
+        field,
         parent=text_of(raw.get("ParentField")) or None,
         dependent=dependent_options(raw.get("DependentOptionSet")),
-        read_only=_flag(raw.get("IsReadOnly")),
         multi_select=_flag(raw.get("IsMultiSelectDropdown")),
     )
 
 
 def lead_field(raw: dict[str, Any]) -> AccountField:
     """An AccountField from one item of LeadsMetaData.Get."""
+    field = _field(raw, "lead", raw.get("MaxLength"), raw.get("Options"))
+    return replace(
+        field,
+        in_import=_flag(raw.get("ShowInImport"), default=True),
+        unique=None if raw.get("IsUnique") is None else _flag(raw.get("IsUnique")),
+    )
+
+
+def _field(
+    raw: dict[str, Any], place: Literal["lead", "opportunity"], max_length: Any, options: Any
+) -> AccountField:
+    """What both metadata calls say of a field, under the same keys; the length and the
+    options come under keys of each call's own."""
     schema = schema_of(raw)
     return AccountField(
         schema=schema,
         label=text_of(raw.get("DisplayName")) or schema,
-        place="lead",
+        place=place,
         data_type=text_of(raw.get("DataType")) or "String",
         mandatory=_flag(raw.get("IsMandatory")),
-        max_length=_length(raw.get("MaxLength")),
-        options=option_values(raw.get("Options")),
+        max_length=_length(max_length),
+        options=option_values(options),
         read_only=_flag(raw.get("IsReadOnly")),
-        in_import=_flag(raw.get("ShowInImport"), default=True),
-        unique=None if raw.get("IsUnique") is None else _flag(raw.get("IsUnique")),
     )
 
 

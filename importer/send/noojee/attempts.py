@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from importer.errors import Ambiguous
 from importer.model import DialerLead, ReadyRow, RowOutcome
-from importer.send.attempts import BeforeSend, Step, Task, Workers
+from importer.send.attempts import BeforeSend, Step, Task, Workers, rows_of
 from importer.send.noojee.client import NoojeeClient, NoojeeReply
 from importer.send.noojee.replies import (
     EXCEPTION,
@@ -53,11 +53,8 @@ def noojee_workers(client: NoojeeClient, context: Context) -> Workers:
 
 
 def dialer_leads(rows: Sequence[ReadyRow]) -> tuple[DialerLead, ...]:
-    """``rows`` as Noojee leads (a run sends to one destination only)."""
-    found = tuple(row for row in rows if isinstance(row, DialerLead))
-    if len(found) != len(rows):
-        raise TypeError("a Noojee worker was given a row of another destination")
-    return found
+    """``rows`` as Noojee leads."""
+    return rows_of(DialerLead, rows, "Noojee")
 
 
 def send_leads(
