@@ -6,14 +6,14 @@ account (the sample account's opportunity types and rules, its ``leads_file`` ho
 row's lead so ``bulk`` finds them all). The sandbox runs in this process with a latency of
 800 ms ± 300 ms per call and a limit of 25 calls per 5 s. Then:
 
-1. **the importer**: ``run_import(..., RunOptions(target="bulk", rate=25/5s))``. ``rows_per_s``
-   is rows / seconds, where the clock starts when ``run_import`` hands the checked, journaled
-   rows to the sender (its ``progress`` hook is called, just before the rate limiter and the
-   HTTP client are created) and stops when the sender commits the last row's outcome to the
-   journal (its last ``progress`` call). Reading and checking the file before, and writing the
-   results workbook after, are not timed. ``http_429`` and ``max_window`` (the most calls the
-   sandbox saw, refused or not, in any 5-second window) come from the sandbox's stats, and
-   every row must be created exactly once (one opportunity per lead, none twice).
+1. **the importer**: ``run_import(..., RunOptions(target="bulk", rate=25/5s))``. ``rows_per_s`` is
+   rows / seconds, where the clock starts when ``run_import`` hands the checked rows, recorded in
+   the ledger, to the sender (its ``progress`` hook is called, just before the rate limiter and the
+   HTTP client are created) and stops when the sender commits the last row's outcome to the ledger
+   (its last ``progress`` call). Reading and checking the file before, and writing the results
+   workbook after, are not timed. ``http_429`` and ``max_window`` (the most calls the sandbox saw,
+   refused or not, in any 5-second window) come from the sandbox's stats, and every row must be
+   created exactly once (one opportunity per lead, none twice).
 2. **a plain sequential sender** (unless ``--skip-sequential``): the sandbox is reset (no
    opportunities, fresh counters) and the same rows go out as bulk requests of 25, one request
    at a time, through ``LsqClient.bulk_add``; timed from the first request to the last reply.

@@ -1,6 +1,6 @@
 """Plain data passed between the stages of the pipeline.
 
-reader -> mapping -> validation -> pipeline -> send -> journal -> report
+reader -> mapping -> validation -> pipeline -> send (ledger) -> report
 
 Every object here is a frozen dataclass (or an enum) so a stage can never change what an
 earlier stage produced. Row numbers are always the number the user sees in the spreadsheet
@@ -23,7 +23,7 @@ TARGETS: tuple[Target, ...] = ("bulk", "capture", "auto", "async")
 
 class Outcome(StrEnum):
     """Every state a source row can be in: on its way (pending, in_flight, ambiguous) or
-    finished with its one outcome (promise 1). The journal stores these values, progress
+    finished with its one outcome (promise 1). The ledger stores these values, progress
     and the report group by them, counts are keyed by them."""
 
     VALID = "valid"  # dry run only: would be sent
@@ -97,7 +97,7 @@ class Problem:
     detail: str = ""  # LeadSquared's own exception text, when the server refused the row
 
     def to_dict(self) -> JsonDict:
-        """The JSON shape of a problem (``--json``, the journal)."""
+        """The JSON shape of a problem (``--json``, the ledger)."""
         return asdict(self)
 
     @classmethod

@@ -165,11 +165,12 @@ def test_an_existing_file_is_replaced_only_with_force(
     assert not list(tmp_path.glob("*.partial"))
 
 
-def test_refused_keys_exit_3_without_the_key(sandbox: RunningSandbox, tmp_path: Path) -> None:
+def test_refused_keys_exit_2_without_the_key(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    # Nothing was done (no draft written): a usage error, as `run` and `undo` say it.
     env = sandbox.env() | {"LSQ_SECRET_KEY": "wrong-secret-key"}
     out = tmp_path / "draft.yaml"
     result = cli("mapping-from-account", "--event-code", "12000", "-o", out, env=env)
-    assert result.code == 3
+    assert result.code == 2
     assert "401" in one_line_error(result.stderr)
     assert "wrong-secret-key" not in result.stderr
     assert not out.exists()

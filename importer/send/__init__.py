@@ -7,7 +7,7 @@ classify    one HTTP answer -> data, try again, or a verdict (rejected / ambiguo
 transport   the HTTP client: keys in headers, pacing, retries (HTTP only)
 outcomes    LeadSquared's replies -> one RowOutcome per row, in words an admin can act on
 reconcile   did an unclear write create the row's opportunity?
-sender      the orchestration: batches, bisection, routing, reconciliation, the journal
+sender      the orchestration: batches, bisection, routing, reconciliation, the ledger
 
 target async (LeadSquared's queue):
 async_api       the async host's three endpoints: submit, status, metrics

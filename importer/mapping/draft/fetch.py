@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from importer.errors import UsageError
+from importer.errors import AuthError, ConfigError, RetriesExhausted, RunRefused, UsageError
 from importer.mapping.draft.plan import DraftPlan, plan_draft
 from importer.mapping.draft.yaml_writer import render
+from importer.send.preflight import not_reached
 from importer.send.ratelimit import RateLimiter
 from importer.send.transport import LsqClient
 from importer.settings import DEFAULT_RATE, Settings
@@ -25,10 +26,17 @@ def account_client(settings: Settings) -> LsqClient:
 
 
 def opportunity_types(client: LsqClient) -> tuple[OpportunityType, ...]:
-    """The account's opportunity types as (event code, name), in the account's order."""
+    """The account's opportunity types as (event code, name), in the account's order. The
+    first call: refused keys or an unreachable host mean nothing was done (exit 2)."""
+    try:
+        found = client.opportunity_types()
+    except (AuthError, RunRefused) as exc:
+        raise ConfigError(str(exc)) from None
+    except RetriesExhausted as exc:
+        raise not_reached(client.settings.host, "LSQ_HOST", exc) from None
     return tuple(
         (str(item.get("EventCode", "")).strip(), str(item.get("Name") or "").strip())
-        for item in client.opportunity_types()
+        for item in found
         if str(item.get("EventCode", "")).strip()
     )
 
