@@ -146,3 +146,11 @@ def test_history_without_a_host_names_every_way_to_give_one() -> None:
     line = one_line_exit_2(cli("history"))
     assert "--host" in line
     assert "--ledger" in line
+
+
+@pytest.mark.parametrize("option", [["--no-wait"], ["--status-rate", "10/1s"]])
+def test_async_options_for_another_target_are_refused(tmp_path: Path, option: list[str]) -> None:
+    args = run_args(SAMPLE_CSV, tmp_path / "r.xlsx", "--target", "bulk", *option)
+    line = one_line_exit_2(cli(*args))
+    assert option[0] in line
+    assert "async" in line

@@ -137,13 +137,14 @@ def run(
     from importer.cli.progress import Displays
     from importer.cli.signals import stop_on_ctrl_c
     from importer.mapping import load_mapping
-    from importer.pipeline import results_path
+    from importer.pipeline import chosen_target, results_path
     from importer.run import RunOptions, run_import
     from importer.send.destination import load_destination_settings
     from importer.settings import parse_rate
 
     chosen_rate = parse_rate(rate)  # options first: a typo is told before the settings
     loaded = load_mapping(mapping)  # its destination says which settings to read
+    _refuse_async_options(chosen_target(loaded, target), no_wait=no_wait, status_rate=status_rate)
     settings = load_destination_settings(loaded, config)
     options = RunOptions(
         out=results_path(file, out),
@@ -172,3 +173,15 @@ def run(
     else:
         print_import(report)
     return report.exit_code
+
+
+def _refuse_async_options(target: str, *, no_wait: bool, status_rate: str | None) -> None:
+    """--no-wait and --status-rate mean something for target async only: said, not ignored."""
+    given = [name for name, on in (("--no-wait", no_wait), ("--status-rate", status_rate)) if on]
+    if given and target != "async":
+        from importer.errors import UsageError
+
+        raise UsageError(
+            f"{' and '.join(given)} only apply to target async (LeadSquared's queue); this "
+            f"import's target is {target}: leave them out, or add --target async."
+        )
