@@ -154,3 +154,48 @@ def test_async_options_for_another_target_are_refused(tmp_path: Path, option: li
     line = one_line_exit_2(cli(*args))
     assert option[0] in line
     assert "async" in line
+
+
+def test_a_damaged_ledger_is_one_line(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    with sqlite3.connect(ledger) as db:
+        db.execute("CREATE TABLE t (x)")
+        db.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 50)
+    damaged = bytearray(ledger.read_bytes())
+    damaged[100:4096] = b"\xff" * (4096 - 100)  # the schema page, overwritten
+    ledger.write_bytes(bytes(damaged))
+    args = [a for a in run_args(SAMPLE_CSV, tmp_path / "r.xlsx") if a != "--ledger"]
+    env = {"LSQ_HOST": "http://127.0.0.1:9", "LSQ_ACCESS_KEY": "u$k", "LSQ_SECRET_KEY": "s"}
+    line = one_line_exit_2(cli(*args, env=env | {"LSQ_LEDGER": str(ledger)}))
+    assert str(ledger) in line or ledger.name in line
+    assert "damaged" in line
+
+
+def test_lsq_ledger_chooses_the_ledger(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    chosen = tmp_path / "elsewhere" / "account.sqlite"
+    args = [str(a) for a in run_args(sample_subset(tmp_path, 3), tmp_path / "r.xlsx")]
+    at = args.index("--ledger")
+    del args[at : at + 2]
+    done = cli(*args, "--json", env=sandbox.env() | {"LSQ_LEDGER": str(chosen)})
+    assert done.code == 0, done.stderr
+    assert chosen.is_file()
+    assert not ledger_of(tmp_path / "r.xlsx").exists()
+
+
+def test_an_event_code_the_account_lacks_stops_before_any_row(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "m.yaml"
+    text = MAPPING.read_text(encoding="utf-8")
+    assert "event_code: 12000" in text
+    mapping.write_text(text.replace("event_code: 12000", "event_code: 99999"), encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    args = [str(a) for a in run_args(SAMPLE_CSV, out)]
+    args[args.index(str(MAPPING))] = str(mapping)
+    line = one_line_exit_2(cli(*args, env=sandbox.env()))
+    assert "99999" in line
+    assert "event_code" in line
+    calls = sandbox.stats()["calls"]
+    assert set(calls) == {"GetOpportunityTypeMetadata"}, calls
+    history = cli("history", "--ledger", ledger_of(out), "--host", sandbox.url)
+    assert "No runs" in history.stdout, history

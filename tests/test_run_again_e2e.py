@@ -62,3 +62,15 @@ def test_the_call_log_keeps_the_last_hour_only(sandbox_factory: Factory, tmp_pat
     # The old call is forgotten; the second run's one call (its key check) is logged.
     assert kept[0] == logged - 1 + 1, "the old call is forgotten, the recent ones kept"
     assert kept[1] > time.time() - CALL_LOG_S
+
+
+def test_a_run_again_that_sends_nothing_keeps_the_workbook_as_it_is(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    box = sandbox_factory(rate=FAST)
+    first = run_sample(box, tmp_path)
+    written = first.files.workbook.stat().st_mtime_ns
+    again = run_sample(box, tmp_path)
+    assert (again.sent_now, again.rewritten) == (0, False)
+    assert again.files == first.files
+    assert first.files.workbook.stat().st_mtime_ns == written
