@@ -177,6 +177,7 @@ def run_import(
     aborted; the next run continues where it stopped. ``say`` hears what the admin should
     know while it runs (waiting for another import).
     """
+    started = time.monotonic()
     source, loaded = open_checked(
         path, mapping, options.sheet, header_row=options.header_row, encoding=options.encoding
     )
@@ -209,6 +210,7 @@ def run_import(
         aborted = aborted or _left_unchecked(states)
         counts = as_outcomes(states)
         details = _details(source.info, loaded, target, to, options, ledger, run, aborted)
+        details.append(("Took", f"{time.monotonic() - started:.0f} s"))
         results = (RunOutcomes(run), problems, details, out, counts, to.goal, to.server)
         try:
             files, rewritten = import_results(run, source.info, loaded, *results)

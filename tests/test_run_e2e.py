@@ -6,6 +6,7 @@ faults still end with every row created once; no key appears in any artefact."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,20 @@ def test_the_sample_imports_once_and_a_rerun_sends_nothing(
     again = run_sample(box, out)
     assert (again.counts, again.sent_now) == (SAMPLE_COUNTS, 0)
     assert only_the_key_check_since(box, calls), "a finished run must send nothing"
+
+
+def test_the_summary_says_how_long_the_import_took(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    out = tmp_path / "import.xlsx"
+    run_sample(sandbox_factory(rate=FAST), out, source=sample_subset(tmp_path, 5))
+    book = openpyxl.load_workbook(out, read_only=True)
+    try:
+        cells = [c for row in book["Summary"].iter_rows(values_only=True) for c in row if c]
+    finally:
+        book.close()
+    took = cells[cells.index("Took") + 1]
+    assert re.fullmatch(r"\d+ s", str(took)), took
 
 
 def test_a_deliberate_resend_meets_the_duplicate_rule_instead_of_creating_again(
