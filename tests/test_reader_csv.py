@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from importer.errors import InputFileError
-from importer.reader import open_source
+from importer.reader import csv_sniff, open_source, reopen
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "leads.csv") -> Path:
@@ -240,3 +240,40 @@ def test_any_text_round_trips(
     assert frame.index.tolist() == [number for number, _ in kept]
     assert frame.to_numpy().tolist() == [row for _, row in kept]
     assert source.blank_rows == len(rows) - len(kept)
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ("Name,City\nJosé,São Paulo\n".encode(), "utf-8"),
+        ("Name,City\nJosé,São Paulo\n".encode("cp1252"), "cp1252"),
+        ("Name,Phone\r\nZoë,98\r\n".encode("utf-16"), "utf-16"),
+        ("Name,Phone\r\nZoë,98\r\n".encode("utf-16-le"), "utf-16-le"),
+    ],
+)
+def test_reading_again_uses_the_encoding_found_and_does_not_scan_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, named: str
+) -> None:
+    path = write(tmp_path, data)
+    scans: list[Path] = []
+    real = csv_sniff._first_non_utf8
+
+    def counted(scanned: Path) -> int | None:
+        scans.append(scanned)
+        return real(scanned)
+
+    monkeypatch.setattr(csv_sniff, "_first_non_utf8", counted)
+    first = open_source(path)
+    before = len(scans)
+    again = reopen(first.info)
+    assert len(scans) == before  # the whole file is not read again for its encoding
+    assert again.info.encoding == first.info.encoding == named
+    assert pd.concat(list(again.chunks(10))).equals(pd.concat(list(first.chunks(10))))
+
+
+def test_an_explicit_utf16_without_bom_is_not_called_binary(tmp_path: Path) -> None:
+    path = write(tmp_path, "Name,Phone\r\nZoë,98\r\n".encode("utf-16-le"))
+    source = open_source(path, encoding="utf-16-le")
+    assert pd.concat(list(source.chunks(10))).to_dict("index") == {
+        2: {"Name": "Zoë", "Phone": "98"}
+    }

@@ -74,12 +74,13 @@ def open_source(
 
 
 def reopen(info: SourceInfo) -> Source:
-    """The same file read the same way again (same sheet, header row and encoding)."""
+    """The same file read the same way again (same sheet, header row and encoding: the
+    encoding found the first time is given, so the file is not scanned for it again)."""
     return open_source(
         info.path,
         info.sheet if info.format == "xlsx" else None,
         header_row=info.header_row,
-        encoding=info.encoding if info.explicit_encoding else None,
+        encoding=info.encoding if info.format == "csv" else None,
     )
 
 

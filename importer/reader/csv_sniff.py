@@ -48,8 +48,10 @@ def detect_encoding(path: Path, sample: bytes, given: str | None = None) -> Enco
     """The encoding to read ``path`` with (``given`` wins over guessing); refuses binary files
     and files that are UTF-8 except for a few lines."""
     if given is not None:
-        _refuse_binary(path, sample)
-        return Encoding(_known_encoding(path, given))
+        name = _known_encoding(path, given)
+        if not name.startswith(("utf-16", "utf-32")):  # their text is full of NUL bytes
+            _refuse_binary(path, sample)
+        return Encoding(name)
     if sample.startswith(codecs.BOM_UTF8):
         return Encoding("utf-8-sig")  # -sig strips the BOM so the first header is clean
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

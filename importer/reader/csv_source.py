@@ -58,7 +58,6 @@ def open_csv(
         delimiter=delimiter,
         warnings=warnings,
         header_row=header_row,
-        explicit_encoding=encoding is not None,
     )
 
 

@@ -46,7 +46,6 @@ class SourceInfo:
     delimiter: str | None  # CSV only
     warnings: tuple[str, ...]  # one-line messages for the admin
     header_row: int = 1  # the row read as the header (rows above it are not data)
-    explicit_encoding: bool = False  # CSV: the encoding was given, not detected
 
 
 class Source:
@@ -148,7 +147,6 @@ def build_source(
     warnings: Sequence[str] = (),
     letter_offset: int = 0,
     header_row: int = 1,
-    explicit_encoding: bool = False,
 ) -> Source:
     """Name the columns (refusing bad headers) and wrap ``raw`` in a :class:`Source`."""
     has_data = _unnamed_columns_with_data(header_cells, raw)
@@ -163,7 +161,6 @@ def build_source(
         delimiter=delimiter,
         warnings=(*warnings, *plan.warnings),
         header_row=header_row,
-        explicit_encoding=explicit_encoding,
     )
     return Source(info, raw, plan)
 
