@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from importer.model import JsonDict, OpportunityRow, Problem
 
@@ -98,6 +99,13 @@ def _opportunity(
     item.update(_flags(settings))
     item["Fields"] = _field_list(row.fields)
     return item
+
+
+@lru_cache(maxsize=1024)
+def refused_names(names: frozenset[str]) -> tuple[str, ...]:
+    """Of ``names`` (the field names of one row's bodies), those that cannot be an
+    opportunity field's SchemaName, sorted. Cached: a file's rows share a few name sets."""
+    return tuple(sorted(name for name in names if not _SCHEMA_NAME.match(name)))
 
 
 def schema_name_problem(row: OpportunityRow, name: str, settings: SendSettings) -> Problem | None:
