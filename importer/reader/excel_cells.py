@@ -83,7 +83,7 @@ def column_texts(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
         return _stamp_texts(values)
     # Mixed columns: cells grouped by their exact type (a bool is not an int, a datetime
     # not a date) in one pass, as factorising the types is cheaper than comparing them.
-    codes, kinds = pd.factorize(_type_of(values))
+    codes, kinds = pd.factorize(np.asarray(_type_of(values), dtype=object))
     out = values.copy()
     for number, kind in enumerate(kinds):
         if kind is str:
