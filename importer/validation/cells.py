@@ -31,7 +31,7 @@ def cell_failures(mapping: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
             continue
         cells = raw[spec.column]
         # One join finds out cheaply whether the column can hold either at all.
-        joined = "".join(cells.to_numpy(dtype=object, na_value=""))
+        joined = _joined(cells)
         if "#" in joined:
             found.append(_cases("cell_error", spec.key, cells.str.strip().isin(EXCEL_ERRORS)))
         if "\x00" in joined:
@@ -39,6 +39,14 @@ def cell_failures(mapping: Mapping, raw: pd.DataFrame) -> pd.DataFrame:
     if not found:
         return pd.DataFrame({"check": [], "column": [], "index": []})
     return pd.concat(found, ignore_index=True)
+
+
+def _joined(cells: pd.Series) -> str:
+    """Every cell's text run together (a missing value as "")."""
+    try:  # reader chunks hold only str: no copy to fill missing values
+        return "".join(cells.to_numpy())
+    except TypeError:
+        return "".join(cells.to_numpy(dtype=object, na_value=""))
 
 
 def _cases(code: str, key: str, hits: pd.Series) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -70,7 +71,7 @@ class Checker:
         problems = self._describer.problems(failures, raw, values, rules)
         if found:
             problems = tuple(sorted((*problems, *found), key=lambda p: p.row))
-        filled = {f.key: int(raw[f.column].ne("").sum()) for f in self.mapping.fields if f.column}
+        filled = {f.key: _filled(raw[f.column]) for f in self.mapping.fields if f.column}
         return CheckedChunk(values, problems, frozenset(p.row for p in problems), filled)
 
     def values(self, raw: pd.DataFrame) -> pd.DataFrame:
@@ -111,6 +112,12 @@ def duplicate_key(mapping: Mapping) -> tuple[str, ...]:
     ``duplicate_key`` (or, when it has none, every opportunity field)."""
     rest = mapping.duplicate_key or tuple(f.key for f in mapping.fields if f.place != "lead")
     return (mapping.search_key, *rest)
+
+
+def _filled(cells: pd.Series) -> int:
+    """The non-empty cells: numpy's comparison, as pandas' also looks for missing values
+    (which reader chunks never hold) and cost twice as much."""
+    return int(np.count_nonzero(cells.to_numpy() != ""))
 
 
 def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
