@@ -75,7 +75,7 @@ def column_texts(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
     """
     kind = pd.api.types.infer_dtype(values, skipna=False)
     if kind == "string":
-        return values
+        return _shared(values)
     # Columns of one kind (phones, fees, dates) skip the cell-by-cell sorting by type.
     if kind == "floating":
         return _float_texts(values.astype(np.float64))
@@ -99,6 +99,23 @@ def column_texts(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
 
 
 _type_of = np.frompyfunc(type, 1, 1)
+_PROBE = 1000  # cells that tell whether a column repeats itself
+
+
+def _shared(texts: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """The texts, one object per distinct text when the column repeats itself.
+
+    calamine builds a fresh str for every cell, row after row, so a column's cells lie
+    scattered in memory and every later pass over them (normalising, counting, looking for
+    error values) misses the cache at each cell. A column that repeats itself (cities,
+    stages, courses: judged by its first cells) is rebuilt from its distinct values: the
+    factorisation costs less than it saves later, and frees memory.
+    """
+    probe = texts[:_PROBE]
+    if len(pd.unique(probe)) * 4 > len(probe):
+        return texts
+    codes, uniques = pd.factorize(texts)
+    return uniques[codes]
 
 
 def _stamp_texts(values: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
