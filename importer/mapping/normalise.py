@@ -49,6 +49,7 @@ PHONE = (
 )
 _PHONE_MAX = 17
 _REPEAT_FACTOR = 4  # work on distinct values when each repeats 4+ times on average
+_PROBE = 1000  # first cells that tell whether a column may repeat itself
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f")
 DATE = "%Y-%m-%d"
@@ -78,6 +79,11 @@ def on_uniques(cells: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Ser
     Spreadsheet columns mostly repeat (cities, stages, courses, owners, dates): working on
     the distinct values and spreading the result back is much cheaper than per cell.
     """
+    # A look at the first cells spares factorising a column of distinct values (emails,
+    # phones, names) only to find that it does not repeat.
+    probe = cells.iloc[:_PROBE].to_numpy(dtype=object, na_value="")
+    if len(pd.unique(probe)) * _REPEAT_FACTOR > len(probe) == _PROBE:
+        return fn(cells)
     codes, uniques = pd.factorize(cells.to_numpy(dtype=object, na_value=""))
     if len(uniques) * _REPEAT_FACTOR > len(cells):
         return fn(cells)
