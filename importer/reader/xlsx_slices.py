@@ -18,6 +18,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,8 +142,9 @@ def _write_slices(
         tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
         if start.group(1):  # <sheetData/>: no rows at all
             return found
-        slicer = _Slicer(out, found, head, tail, f"s{number}_", prefix, rows_limit)
-        slicer.feed(xml, pending[start.end() :])
+        with ThreadPoolExecutor(1, thread_name_prefix="xlsx-slices") as writer:
+            slicer = _Slicer(out, writer, found, head, tail, f"s{number}_", prefix, rows_limit)
+            slicer.feed(xml, pending[start.end() :])
     return found
 
 
@@ -164,11 +166,17 @@ def _may_hold_errors(rows: bytes | bytearray, end: int) -> bool:
 
 
 class _Slicer:
-    """Cuts a stream of ``<row>`` elements into slice worksheets written to ``out``."""
+    """Cuts a stream of ``<row>`` elements into slice worksheets written to ``out``.
+
+    Each slice is written (to disk, with its CRC) by ``writer``, a thread, while the next
+    is unzipped: both release the GIL, so on two cores the writing, whose speed depends on
+    the disk, hides behind the unzipping. One slice is written at a time, in order.
+    """
 
     def __init__(
         self,
         out: zipfile.ZipFile,
+        writer: ThreadPoolExecutor,
         found: SheetSlices,
         head: bytes,
         tail: bytes,
@@ -176,12 +184,25 @@ class _Slicer:
         prefix: bytes,
         rows_limit: int | None,
     ) -> None:
-        self.out, self.found, self.head, self.tail, self.stem = out, found, head, tail, stem
+        self.out, self.writer, self.found = out, writer, found
+        self.head, self.tail, self.stem = head, tail, stem
         self.row_end = b"</" + prefix + b"row>"
         self.data_end = b"</" + prefix + b"sheetData>"
         self.rows_left = rows_limit
+        self.written: Future[None] | None = None  # the slice being written
 
     def feed(self, xml: IO[bytes], pending: bytes) -> None:
+        """Slice the rows of ``pending`` and the rest of ``xml``."""
+        try:
+            self._feed(xml, pending)
+        finally:
+            self._wait()  # every slice is in the file (or its error raised)
+
+    def _wait(self) -> None:
+        if self.written is not None:
+            self.written.result()
+
+    def _feed(self, xml: IO[bytes], pending: bytes) -> None:
         rows = bytearray(pending)
         while True:
             last = rows.rfind(self.row_end)
@@ -196,7 +217,7 @@ class _Slicer:
                 return
             if len(rows) >= SLICE_BYTES and whole:
                 self._flush(rows, whole)
-                del rows[:whole]
+                rows = rows[whole:]  # a new buffer: the writer still reads the old one
             block = xml.read(_BLOCK)
             if not block:  # a truncated file: keep the whole rows read so far
                 self._flush(rows, whole)
@@ -210,7 +231,8 @@ class _Slicer:
         return position
 
     def _flush(self, rows: bytes | bytearray, end: int | None = None) -> None:
-        """Write ``rows[:end]`` as the next slice (written in pieces: no copy of the rows)."""
+        """Hand ``rows[:end]`` to the writer as the next slice: ``rows`` must stay as it is
+        until then."""
         end = len(rows) if end is None else end
         if end == 0:
             return
@@ -224,11 +246,16 @@ class _Slicer:
             else:
                 self.found.strings = max([self.found.strings, *(n + 1 for n in used)])
         name = f"{self.stem}{len(self.found.names)}"
+        self._wait()
+        self.written = self.writer.submit(self._write, name, rows, end)
+        self.found.names.append(name)
+
+    def _write(self, name: str, rows: bytes | bytearray, end: int) -> None:
+        """Write ``rows[:end]`` as slice ``name`` (in pieces: no copy of the rows)."""
         with self.out.open(f"xl/worksheets/{name}.xml", "w", force_zip64=True) as part:
             part.write(self.head)
             part.write(memoryview(rows)[:end])
             part.write(self.tail)
-        self.found.names.append(name)
 
     def _errors(self, rows: bytes) -> None:
         for cell in _ERROR_CELL.finditer(rows):
