@@ -4,6 +4,7 @@ idempotent, and the distinct-value shortcut gives the same answer as the full pa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
@@ -135,6 +136,29 @@ def test_distinct_value_shortcut_matches_full_path(values: list[str]) -> None:
         fast = normalise(pd.Series(repeated, dtype=object), spec).tolist()
         singly = {v: one(spec, v) for v in set(values)}
         assert fast == [singly[v] for v in repeated]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [f"98765{n:05d}" for n in range(400)] + ["98765 43210", "+91 98765 43210"] * 800,
+        ["98765 43210", "09876543210", "", "12 34"] * 300
+        + [f"+44 7700 {n:06d}" for n in range(900)],
+    ],
+    ids=["distinct first, repeats later", "repeats first, distinct later"],
+)
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.column or "")
+def test_long_columns_give_the_answers_of_short_pieces(cells: list[str], spec: FieldSpec) -> None:
+    """Whether a long column looks repeating from its first cells changes only the route."""
+
+    def in_pieces(fn: Callable[[pd.Series], pd.Series], column: list[str]) -> list[object]:
+        pieces = [pd.Series(column[n : n + 100], dtype=object) for n in range(0, len(column), 100)]
+        return [value for piece in pieces for value in fn(piece).tolist()]
+
+    column = normalise(pd.Series(cells, dtype=object), spec)
+    assert column.tolist() == in_pieces(lambda piece: normalise(piece, spec), cells)
+    expected = in_pieces(lambda piece: valid(piece, spec), column.tolist())
+    assert valid(column, spec).tolist() == expected
 
 
 @settings(max_examples=60, deadline=None)

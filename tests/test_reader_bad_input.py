@@ -121,7 +121,13 @@ def with_errors(path: Path) -> None:
     book.save(path)
 
 
-def test_excel_error_cells_read_as_what_they_show(tmp_path: Path) -> None:
+@pytest.mark.parametrize("looks", [64, 1, 0])  # 1, 0: "e"s too many, the pattern searched
+def test_excel_error_cells_read_as_what_they_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, looks: int
+) -> None:
+    from importer.reader import xlsx_slices
+
+    monkeypatch.setattr(xlsx_slices, "ERROR_LOOKS", looks)
     path = workbook(
         tmp_path,
         [["Email", "Fee", "City"], ["a@x.com", "#DIV/0!", "Pune"], ["b@x.com", 5, "#N/A"]],

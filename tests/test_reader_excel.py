@@ -7,13 +7,16 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from importer.errors import InputFileError
 from importer.reader import open_source
-from importer.reader.excel_cells import cell_text, number_text
+from importer.reader.excel_cells import cell_text, column_texts, number_text
 
 Rows = Sequence[Sequence[Any]]
 
@@ -218,3 +221,38 @@ def test_broken_workbooks(tmp_path: Path, name: str, content: bytes, message: st
 def test_xlsm_is_read_like_xlsx(tmp_path: Path) -> None:
     path = workbook(tmp_path, {"Leads": [["Email"], ["a@x"]]}, name="macro.xlsm")
     assert read_all(path)["Email"].tolist() == ["a@x"]
+
+
+# What calamine gives for a cell: text, numbers, booleans, dates, times, durations.
+_moments = st.datetimes(datetime(1900, 1, 1), datetime(2100, 12, 31))
+_kinds = [
+    st.text(max_size=8),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(-(10**16), 10**16).map(float),  # whole numbers, some past 15 digits
+    st.sampled_from([50_000.0, 9876543210.0, 0.1, -0.0]),  # repeated, as fees are
+    st.booleans(),
+    _moments,
+    _moments.map(datetime.date),
+    st.times(),
+    st.timedeltas(timedelta(days=-3), timedelta(days=3)),
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cells=st.one_of(
+        *(st.lists(kind, max_size=30) for kind in _kinds),  # columns of one kind
+        st.lists(st.one_of(*_kinds), max_size=30),  # mixed columns
+    )
+)
+def test_column_texts_is_cell_text_of_every_cell(cells: list[Any]) -> None:
+    values = np.empty(len(cells), dtype=object)
+    values[:] = cells
+    assert list(column_texts(values)) == [cell_text(cell) for cell in cells]
+
+
+def test_a_repeating_text_column_keeps_its_texts() -> None:
+    texts = [f"city {n % 7}" for n in range(2_000)]
+    values = np.empty(len(texts), dtype=object)
+    values[:] = ["".join(text) for text in texts]  # fresh objects, as calamine makes them
+    assert list(column_texts(values)) == texts

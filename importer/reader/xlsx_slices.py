@@ -38,7 +38,7 @@ _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
 _ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\bt=[\"']e[\"'][^>]*>")
 _ERROR_TYPE = re.compile(rb"t=[\"']e[\"']")
 _ERROR_TYPES = (b't="e"', b"t='e'")
-_E_LOOKS = 64  # "e"s looked at one by one before searching with the pattern instead
+ERROR_LOOKS = 64  # "e"s looked at one by one before searching with the pattern instead
 _REF_ATTR = re.compile(rb"\br=[\"']([A-Z]{1,3}[0-9]+)[\"']")
 # The value of the cell just opened: its <v>, not one of a later cell.
 _VALUE = re.compile(rb"(?:(?!</(?:[\w.-]+:)?c>).){0,20000}?<(?:[\w.-]+:)?v>([^<]*)</", re.S)
@@ -156,7 +156,7 @@ def _may_hold_errors(rows: bytes | bytearray, end: int) -> bool:
     single byte is found at memory speed. Many "e"s (inline text): the pattern after all.
     """
     position = rows.find(b"e", 0, end)
-    for _ in range(_E_LOOKS):
+    for _ in range(ERROR_LOOKS):
         if position < 0:
             return False
         if rows[position - 3 : position + 2] in _ERROR_TYPES:
