@@ -209,8 +209,8 @@ def run_import(
         states = run.state_counts()
         aborted = aborted or _left_unchecked(states)
         counts = as_outcomes(states)
-        details = _details(source.info, loaded, target, to, options, ledger, run, aborted)
-        details.append(("Took", f"{time.monotonic() - started:.0f} s"))
+        took = time.monotonic() - started
+        details = _details(source.info, loaded, target, to, options, ledger, run, aborted, took)
         results = (RunOutcomes(run), problems, details, out, counts, to.goal, to.server)
         try:
             files, rewritten = import_results(run, source.info, loaded, *results)
@@ -339,12 +339,14 @@ def _details(
     ledger: Ledger,
     run: LedgerRun,
     aborted: str | None,
+    took: float,
 ) -> list[tuple[str, str]]:
     details = [
         *source_details(info, mapping, target),
         *destination.details(),
         ("Rate limit", f"{options.rate.calls} calls per {options.rate.seconds:g} s"),
         ("Ledger", f"{ledger.path} (run {run.id})"),
+        ("Took", f"{took:.0f} s"),
         ("Written", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")),
     ]
     if aborted:
